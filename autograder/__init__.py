@@ -1,0 +1,7 @@
+"""The nbgrader course: config, build, hidden tests and mutants.
+
+    autograder/nbgrader_config.py   nbgrader's settings for this course
+    autograder/build.py             lessons + solutions + hidden tests -> nbgrader source notebooks
+    autograder/hidden/lessonNN.py   hidden tests, one function per exercise
+    autograder/mutants/lessonNN.py  plausible wrong answers, each with the message it must get
+"""

@@ -1,0 +1,38 @@
+"""Run nbgrader's own commands on a course directory, with this course's config."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+CONFIG_DIR = Path(__file__).resolve().parent
+#: nbgrader's console script and the `alembic` it calls live beside this Python.
+BIN = Path(sys.executable).parent
+
+
+def nbgrader(command: str, *args: str, course: Path) -> subprocess.CompletedProcess:
+    """Run `nbgrader <command> <args>` on `course`; raise with nbgrader's log if it fails."""
+    env = {**os.environ, "PATH": os.pathsep.join([str(BIN), os.environ.get("PATH", "")])}
+    result = subprocess.run(
+        [str(BIN / "nbgrader"), command, *args, f"--CourseDirectory.root={course}"],
+        cwd=CONFIG_DIR, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0 or "| ERROR]" in result.stderr:
+        raise RuntimeError(f"nbgrader {command} failed ({result.returncode}):\n{result.stderr[-4000:]}")
+    return result
+
+
+def generate_assignment(course: Path, assignment: str) -> None:
+    """Release `assignment`: solutions cleared, hidden tests removed, into course/release/."""
+    nbgrader("generate_assignment", assignment, "--force", course=course)
+
+
+def autograde(course: Path, assignment: str) -> None:
+    """Grade every submission of `assignment` found in course/submitted/."""
+    nbgrader("autograde", assignment, "--force", course=course)
+
+
+def generate_feedback(course: Path, assignment: str) -> None:
+    """Write HTML feedback for every graded submission into course/feedback/."""
+    nbgrader("generate_feedback", assignment, "--force", course=course)

@@ -1,0 +1,25 @@
+"""nbgrader's settings for this course. Run nbgrader commands from this folder:
+
+    cd autograder && nbgrader generate_assignment 01_leaf_or_flower
+
+The course directory (source/, release/, submitted/, autograded/, feedback/ and
+gradebook.db) is autograder/course/; `python -m autograder build` writes its source/.
+"""
+
+import os
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+
+c = get_config()  # noqa: F821 (nbgrader provides get_config when it loads this file)
+
+c.CourseDirectory.course_id = "llm-course"
+c.CourseDirectory.root = str(HERE / "course")
+
+# Hidden tests import the references and the check helpers: grading kernels inherit this path.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [str(PROJECT), str(PROJECT / "lessons"), os.environ.get("PYTHONPATH")]))
+
+# Seconds per cell while grading; the longest reference cell (training in lesson 03) is ~10 s.
+c.Execute.timeout = 120

@@ -1,0 +1,1 @@
+"""Visible checks, one module per lesson: `from helpers.checks import lesson01 as check`."""

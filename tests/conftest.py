@@ -1,0 +1,66 @@
+"""Shared fixtures: the course built, released, submitted and graded once per test run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder import nbgrader
+from autograder.build import Lesson, all_lessons, build
+from autograder.mutants import Mutant, mutants_of
+from autograder.submissions import mutant_answers, reference_answers, submit
+
+LESSONS = all_lessons()
+
+
+def mutant_rounds(lesson: Lesson) -> list[list[Mutant]]:
+    """Round k holds the k-th mutant of every exercise: one submission grades them all."""
+    by_exercise = [[m for m in mutants_of(lesson.mutants()) if m.exercise == name]
+                   for name in lesson.exercises()]
+    depth = max(map(len, by_exercise))
+    return [[ms[k] for ms in by_exercise if k < len(ms)] for k in range(depth)]
+
+
+@dataclass
+class GradedCourse:
+    """A course directory after build, release, submission, autograde and feedback."""
+
+    root: Path
+    rounds: dict[str, list[list[Mutant]]] = field(default_factory=dict)
+
+    def scores(self, lesson: Lesson, student: str) -> dict[str, float]:
+        """grade_id -> points earned, for one student's submission of one lesson."""
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+            submission = gradebook.find_submission_notebook(lesson.name, lesson.name, student)
+            return {grade.name: grade.score for grade in submission.grades}
+
+    def max_scores(self, lesson: Lesson) -> dict[str, float]:
+        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+            notebook = gradebook.find_notebook(lesson.name, lesson.name)
+            return {cell.name: cell.max_score for cell in notebook.grade_cells}
+
+    def feedback(self, lesson: Lesson, student: str) -> str:
+        return (self.root / "feedback" / student / lesson.name / f"{lesson.name}.html").read_text()
+
+    def autograded(self, lesson: Lesson, student: str) -> Path:
+        return self.root / "autograded" / student / lesson.name / lesson.path.name
+
+
+@pytest.fixture(scope="session")
+def graded_course(tmp_path_factory: pytest.TempPathFactory) -> GradedCourse:
+    """Build and release every lesson, submit the reference, the untouched release and
+    the mutant rounds, then autograde and generate feedback with nbgrader itself."""
+    course = GradedCourse(build(tmp_path_factory.mktemp("course")))
+    for lesson in LESSONS:
+        nbgrader.generate_assignment(course.root, lesson.name)
+        submit(course.root, lesson, "reference", reference_answers(lesson))
+        submit(course.root, lesson, "untouched", {})
+        course.rounds[lesson.name] = mutant_rounds(lesson)
+        for k, mutants in enumerate(course.rounds[lesson.name]):
+            submit(course.root, lesson, f"mutants{k}", mutant_answers(mutants))
+        nbgrader.autograde(course.root, lesson.name)
+        nbgrader.generate_feedback(course.root, lesson.name)
+    return course
