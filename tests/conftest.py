@@ -13,7 +13,29 @@ from autograder.build import Lesson, all_lessons, build
 from autograder.mutants import Mutant, mutants_of
 from autograder.submissions import mutant_answers, reference_answers, submit
 
-LESSONS = all_lessons()
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--lessons", default="", help="comma-separated lesson numbers to test, "
+                     "e.g. --lessons=01,03 (default: every lesson)")
+
+
+def selected_lessons(config: pytest.Config) -> list[Lesson]:
+    """The lessons named by --lessons, or all of them."""
+    wanted = [n.strip() for n in config.getoption("--lessons").split(",") if n.strip()]
+    return [lesson for lesson in all_lessons() if not wanted or lesson.name[:2] in wanted]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize over lessons (`lesson`), their exercises (`exercise`) and mutants (`mutant`)."""
+    lessons = selected_lessons(metafunc.config)
+    if "lesson" in metafunc.fixturenames:
+        metafunc.parametrize("lesson", lessons, ids=[lesson.name for lesson in lessons])
+    if "exercise" in metafunc.fixturenames:
+        pairs = [(lesson, name) for lesson in lessons for name in lesson.exercises()]
+        metafunc.parametrize("exercise", pairs, ids=[f"{les.module}-{n}" for les, n in pairs])
+    if "mutant" in metafunc.fixturenames:
+        pairs = [(lesson, m) for lesson in lessons for m in mutants_of(lesson.mutants())]
+        metafunc.parametrize("mutant", pairs, ids=[f"{les.module}-{m.name}" for les, m in pairs])
 
 
 def mutant_rounds(lesson: Lesson) -> list[list[Mutant]]:
@@ -50,11 +72,13 @@ class GradedCourse:
 
 
 @pytest.fixture(scope="session")
-def graded_course(tmp_path_factory: pytest.TempPathFactory) -> GradedCourse:
-    """Build and release every lesson, submit the reference, the untouched release and
+def graded_course(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> GradedCourse:
+    """Build and release the lessons, submit the reference, the untouched release and
     the mutant rounds, then autograde and generate feedback with nbgrader itself."""
-    course = GradedCourse(build(tmp_path_factory.mktemp("course")))
-    for lesson in LESSONS:
+    lessons = selected_lessons(request.config)
+    course = GradedCourse(build(tmp_path_factory.mktemp("course"), lessons))
+    for lesson in lessons:
         nbgrader.generate_assignment(course.root, lesson.name)
         submit(course.root, lesson, "reference", reference_answers(lesson))
         submit(course.root, lesson, "untouched", {})

@@ -3,51 +3,37 @@
 from __future__ import annotations
 
 import pytest
-
-from autograder.build import all_lessons
-from autograder.mutants import mutants_of
 from helpers.checking import CheckFailed
 
-LESSONS = all_lessons()
-EXERCISES = [(lesson, name) for lesson in LESSONS for name in lesson.exercises()]
-MUTANTS = [(lesson, m) for lesson in LESSONS for m in mutants_of(lesson.mutants())]
-
-
-def ids(pair) -> str:
-    lesson, item = pair
-    return f"{lesson.module}-{getattr(item, 'name', item)}"
+from autograder.mutants import mutants_of
 
 
 def not_written(*args, **kwargs):
     raise NotImplementedError()
 
 
-@pytest.mark.parametrize("case", EXERCISES, ids=ids)
-def test_reference_passes_visible_and_hidden_checks(case):
-    lesson, name = case
+def test_reference_passes_visible_and_hidden_checks(exercise):
+    lesson, name = exercise
     reference = getattr(lesson.solutions(), name)
     getattr(lesson.checks(), name)(reference)
     getattr(lesson.hidden(), name)(reference)
 
 
-@pytest.mark.parametrize("case", EXERCISES, ids=ids)
-def test_a_stub_is_told_to_write_the_function(case):
-    lesson, name = case
+def test_a_stub_is_told_to_write_the_function(exercise):
+    lesson, name = exercise
     with pytest.raises(CheckFailed, match="is not written yet"):
         getattr(lesson.checks(), name)(not_written)
 
 
-@pytest.mark.parametrize("case", EXERCISES, ids=ids)
-def test_every_exercise_has_two_mutants(case):
-    lesson, name = case
+def test_every_exercise_has_two_mutants(exercise):
+    lesson, name = exercise
     assert len([m for m in mutants_of(lesson.mutants()) if m.exercise == name]) >= 2
 
 
-@pytest.mark.parametrize("case", MUTANTS, ids=ids)
-def test_each_mutant_fails_with_its_message(case):
+def test_each_mutant_fails_with_its_message(mutant):
     """The visible check catches the mutant, or else the hidden test does; either way the
     message names the mistake."""
-    lesson, mutant = case
+    lesson, mutant = mutant
     with pytest.raises(CheckFailed) as failure:
         getattr(lesson.checks(), mutant.exercise)(mutant.fn)
         getattr(lesson.hidden(), mutant.exercise)(mutant.fn)

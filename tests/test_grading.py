@@ -6,23 +6,12 @@ from __future__ import annotations
 import html
 
 import nbformat
-import pytest
-
-from autograder.build import all_lessons
-
-LESSONS = all_lessons()
 
 
-def lesson_ids(lesson) -> str:
-    return lesson.name
-
-
-@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_ids)
 def test_reference_answers_earn_full_marks(graded_course, lesson):
     assert graded_course.scores(lesson, "reference") == graded_course.max_scores(lesson)
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_ids)
 def test_reference_lesson_runs_top_to_bottom_without_errors(graded_course, lesson):
     notebook = nbformat.read(graded_course.autograded(lesson, "reference"), as_version=4)
     errors = [(cell.source[:80], out.get("ename")) for cell in notebook.cells
@@ -30,14 +19,12 @@ def test_reference_lesson_runs_top_to_bottom_without_errors(graded_course, lesso
     assert errors == []
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_ids)
 def test_untouched_release_earns_zero(graded_course, lesson):
     scores = graded_course.scores(lesson, "untouched")
     assert scores and all(score == 0 for score in scores.values()), scores
     assert "is not written yet" in html.unescape(graded_course.feedback(lesson, "untouched"))
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_ids)
 def test_every_mutant_loses_its_points_and_gets_its_message(graded_course, lesson):
     for k, mutants in enumerate(graded_course.rounds[lesson.name]):
         scores = graded_course.scores(lesson, f"mutants{k}")

@@ -7,18 +7,10 @@ import inspect
 import json
 
 import nbformat
-import pytest
 
-from autograder.build import all_lessons, split_function
-
-LESSONS = all_lessons()
+from autograder.build import split_function
 
 
-def lesson_ids(lesson) -> str:
-    return lesson.name
-
-
-@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_ids)
 def test_release_reproduces_the_lesson(graded_course, lesson):
     released = graded_course.root / "release" / lesson.name / lesson.path.name
     assert nbformat.read(released, as_version=4) == nbformat.read(lesson.path, as_version=4), (
@@ -26,14 +18,12 @@ def test_release_reproduces_the_lesson(graded_course, lesson):
         "run `python -m autograder build --write-lessons` and commit the result")
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_ids)
 def test_release_carries_the_helpers_unchanged(graded_course, lesson):
     comparison = filecmp.dircmp(graded_course.root / "release" / lesson.name / "helpers",
                                 lesson.path.parent / "helpers", ignore=["__pycache__"])
     assert not (comparison.diff_files or comparison.left_only or comparison.right_only)
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_ids)
 def test_lesson_leaks_no_solution_and_no_hidden_test(lesson):
     text = lesson.path.read_text()
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "autograder.hidden"):
@@ -45,7 +35,6 @@ def test_lesson_leaks_no_solution_and_no_hidden_test(lesson):
                 assert json.dumps(line.strip())[1:-1] not in text, f"{name}: {line.strip()}"
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_ids)
 def test_lesson_is_valid_and_stored_without_outputs(lesson):
     notebook = nbformat.read(lesson.path, as_version=4)
     nbformat.validate(notebook)
@@ -54,7 +43,6 @@ def test_lesson_is_valid_and_stored_without_outputs(lesson):
             assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_ids)
 def test_every_exercise_has_stub_reference_checks_hidden_tests_and_points(lesson):
     notebook = nbformat.read(lesson.path, as_version=4)
     graded = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in notebook.cells
@@ -70,7 +58,6 @@ def test_every_exercise_has_stub_reference_checks_hidden_tests_and_points(lesson
     assert set(graded) == {f"test_{name}" for name in lesson.exercises()}, "a test cell per exercise"
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=lesson_ids)
 def test_the_first_cell_checks_the_environment(lesson):
     first_code = next(c for c in nbformat.read(lesson.path, as_version=4).cells
                       if c.cell_type == "code")
