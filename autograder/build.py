@@ -10,6 +10,10 @@ metadata, and the build fills them in:
   checks and gains a call to `autograder/hidden/lessonNN.py:<exercise>` between
   `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`.
 
+A third kind, a **provided cell** (metadata `"course": {"provided": ["lesson01.dense", ...]}`),
+is filled with those references in full: a later lesson reuses an earlier lesson's
+answers without anyone copying them by hand.
+
 `nbgrader generate_assignment` turns the source back into the release, which must equal
 lessons/ (a test holds this). After changing a reference's signature or docstring, run
 `python -m autograder build --write-lessons` to refresh the stubs in lessons/.
@@ -38,6 +42,7 @@ DEFAULT_COURSE = ROOT / "autograder" / "course"
 #: What every assignment folder carries beside its notebook.
 SUPPORT = ("helpers",)
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
+PROVIDED_HEADER = "# Provided: answers from earlier lessons (run this cell; nothing to write here).\n\n"
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,16 @@ def hidden_tests(lesson: Lesson, exercise: str) -> str:
     )
 
 
+def provided_cell(names: list[str]) -> str:
+    """Earlier lessons' reference answers, e.g. ["lesson01.dense"], as a ready-made cell."""
+    sources = []
+    for name in names:
+        module, function = name.split(".")
+        reference = getattr(importlib.import_module(f"solutions.{module}"), function)
+        sources.append(textwrap.dedent(inspect.getsource(reference)).strip())
+    return PROVIDED_HEADER + "\n\n\n".join(sources)
+
+
 def source_notebook(lesson: Lesson) -> nbformat.NotebookNode:
     """The lesson with every exercise answered by its reference and hidden tests added."""
     notebook = nbformat.read(lesson.path, as_version=4)
@@ -121,6 +136,8 @@ def source_notebook(lesson: Lesson) -> nbformat.NotebookNode:
         elif meta.get("grade"):
             exercise = meta["grade_id"].removeprefix("test_")
             cell.source = f"{cell.source.rstrip()}\n\n{hidden_tests(lesson, exercise)}"
+        elif names := cell.metadata.get("course", {}).get("provided"):
+            cell.source = provided_cell(names)
     return notebook
 
 
