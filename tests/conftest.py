@@ -46,12 +46,19 @@ def mutant_rounds(lesson: Lesson) -> list[list[Mutant]]:
     return [[ms[k] for ms in by_exercise if k < len(ms)] for k in range(depth)]
 
 
+def crashing_answers(lesson: Lesson) -> dict[str, str]:
+    """Reference answers, except that the last exercise divides by zero when called."""
+    last = lesson.exercises()[-1]
+    return {**reference_answers(lesson), last: f"def {last}(*args, **kwargs):\n    return 1 / 0\n"}
+
+
 @dataclass
 class GradedCourse:
     """A course directory after build, release, submission, autograde and feedback."""
 
     root: Path
     rounds: dict[str, list[list[Mutant]]] = field(default_factory=dict)
+    crashed: Lesson | None = None  # the lesson with a "crash" submission
 
     def scores(self, lesson: Lesson, student: str) -> dict[str, float]:
         """grade_id -> points earned, for one student's submission of one lesson."""
@@ -85,6 +92,9 @@ def graded_course(request: pytest.FixtureRequest,
         course.rounds[lesson.name] = mutant_rounds(lesson)
         for k, mutants in enumerate(course.rounds[lesson.name]):
             submit(course.root, lesson, f"mutants{k}", mutant_answers(mutants))
+        if course.crashed is None:
+            submit(course.root, lesson, "crash", crashing_answers(lesson))
+            course.crashed = lesson
         nbgrader.autograde(course.root, lesson.name)
         nbgrader.generate_feedback(course.root, lesson.name)
     return course

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from helpers.checking import CheckFailed
 
 from autograder.mutants import mutants_of
+from helpers.checking import CheckFailed
 
 
 def not_written(*args, **kwargs):

@@ -32,3 +32,13 @@ def test_every_mutant_loses_its_points_and_gets_its_message(graded_course, lesso
         for mutant in mutants:
             assert scores[f"test_{mutant.exercise}"] == 0, mutant.name
             assert mutant.message in feedback, mutant.name
+
+
+def test_a_crash_in_one_exercise_costs_only_that_exercise(graded_course):
+    """The learner's own error shows, then the hint; the other exercises keep their points."""
+    lesson = graded_course.crashed
+    last = lesson.exercises()[-1]
+    scores, best = graded_course.scores(lesson, "crash"), graded_course.max_scores(lesson)
+    assert scores == {**best, f"test_{last}": 0}
+    feedback = html.unescape(graded_course.feedback(lesson, "crash"))
+    assert feedback.index("ZeroDivisionError") < feedback.index("Likely mistake")

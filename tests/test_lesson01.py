@@ -2,8 +2,8 @@
 
 import numpy as np
 import torch
-from helpers.data import OBJECTS, toy_network
 
+from helpers.data import OBJECTS, toy_network
 from solutions import lesson01
 from tests.figures import assert_stated
 
