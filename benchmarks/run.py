@@ -1,0 +1,70 @@
+"""Print measured figures: each lesson's run time with references, and nbgrader's time.
+
+    .venv/bin/python benchmarks/run.py [--lessons 01,02]
+
+For every lesson: build it with the references, execute the source notebook top to
+bottom in a fresh kernel (the learner's "Run all", answers filled in), then release it
+and time `nbgrader autograde` on one reference submission. The target is 60 s or less
+per lesson on a 2-core CPU. This is a benchmark, not a test: it prints, it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
+
+import nbformat  # noqa: E402
+from nbclient import NotebookClient  # noqa: E402
+
+from autograder import nbgrader  # noqa: E402
+from autograder.build import Lesson, all_lessons, build  # noqa: E402
+from autograder.submissions import reference_answers, submit  # noqa: E402
+
+TARGET_SECONDS = 60
+
+
+def run_notebook(path: Path) -> float:
+    """Execute a notebook in a fresh kernel in its own folder; return the wall time in seconds."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def time_autograde(course: Path, lesson: Lesson) -> float:
+    """Release the lesson, submit the reference answers once, and time nbgrader autograde."""
+    nbgrader.generate_assignment(course, lesson.name)
+    submit(course, lesson, "benchmark", reference_answers(lesson))
+    start = time.perf_counter()
+    nbgrader.autograde(course, lesson.name)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lessons", default="", help="comma-separated numbers (default: all)")
+    wanted = [n for n in parser.parse_args().lessons.split(",") if n]
+    lessons = [lesson for lesson in all_lessons() if not wanted or lesson.name[:2] in wanted]
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "lessons")])
+    print(f"{'lesson':<28} {'run all (s)':>12} {'autograde (s)':>14}  within {TARGET_SECONDS} s")
+    with tempfile.TemporaryDirectory() as folder:
+        course = build(Path(folder), lessons)
+        for lesson in lessons:
+            seconds = run_notebook(course / "source" / lesson.name / lesson.path.name)
+            grading = time_autograde(course, lesson)
+            verdict = "yes" if seconds <= TARGET_SECONDS else "NO"
+            print(f"{lesson.name:<28} {seconds:>12.1f} {grading:>14.1f}  {verdict}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
