@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,47 +56,69 @@ def crashing_answers(lesson: Lesson) -> dict[str, str]:
 
 @dataclass
 class GradedCourse:
-    """A course directory after build, release, submission, autograde and feedback."""
+    """Every selected lesson after build, release, submission, autograde and feedback.
 
-    root: Path
+    Each lesson has a course directory (and gradebook) of its own, so lessons are graded
+    in parallel without sharing a database.
+    """
+
+    roots: dict[str, Path] = field(default_factory=dict)
     rounds: dict[str, list[list[Mutant]]] = field(default_factory=dict)
     crashed: Lesson | None = None  # the lesson with a "crash" submission
 
+    def gradebook(self, lesson: Lesson) -> Gradebook:
+        return Gradebook(f"sqlite:///{self.roots[lesson.name] / 'gradebook.db'}")
+
     def scores(self, lesson: Lesson, student: str) -> dict[str, float]:
         """grade_id -> points earned, for one student's submission of one lesson."""
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with self.gradebook(lesson) as gradebook:
             submission = gradebook.find_submission_notebook(lesson.name, lesson.name, student)
             return {grade.name: grade.score for grade in submission.grades}
 
     def max_scores(self, lesson: Lesson) -> dict[str, float]:
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with self.gradebook(lesson) as gradebook:
             notebook = gradebook.find_notebook(lesson.name, lesson.name)
             return {cell.name: cell.max_score for cell in notebook.grade_cells}
 
+    def released(self, lesson: Lesson) -> Path:
+        return self.roots[lesson.name] / "release" / lesson.name
+
     def feedback(self, lesson: Lesson, student: str) -> str:
-        return (self.root / "feedback" / student / lesson.name / f"{lesson.name}.html").read_text()
+        folder = self.roots[lesson.name] / "feedback" / student / lesson.name
+        return (folder / f"{lesson.name}.html").read_text()
 
     def autograded(self, lesson: Lesson, student: str) -> Path:
-        return self.root / "autograded" / student / lesson.name / lesson.path.name
+        return self.roots[lesson.name] / "autograded" / student / lesson.name / lesson.path.name
+
+
+def grade_lesson(root: Path, lesson: Lesson, submissions: dict[str, dict[str, str]]) -> None:
+    """Build, release, submit `submissions` (student -> answers), autograde, write feedback."""
+    build(root, [lesson])
+    nbgrader.generate_assignment(root, lesson.name)
+    for student, answers in submissions.items():
+        submit(root, lesson, student, answers)
+    nbgrader.autograde(root, lesson.name)
+    nbgrader.generate_feedback(root, lesson.name)
 
 
 @pytest.fixture(scope="session")
 def graded_course(request: pytest.FixtureRequest,
                   tmp_path_factory: pytest.TempPathFactory) -> GradedCourse:
-    """Build and release the lessons, submit the reference, the untouched release and
-    the mutant rounds, then autograde and generate feedback with nbgrader itself."""
+    """Grade, with nbgrader itself, the reference answers, the untouched release and the
+    mutant rounds of every selected lesson (and one crashing exercise in the first)."""
     lessons = selected_lessons(request.config)
-    course = GradedCourse(build(tmp_path_factory.mktemp("course"), lessons))
+    course = GradedCourse(crashed=lessons[0] if lessons else None)
+    jobs = {}
     for lesson in lessons:
-        nbgrader.generate_assignment(course.root, lesson.name)
-        submit(course.root, lesson, "reference", reference_answers(lesson))
-        submit(course.root, lesson, "untouched", {})
+        course.roots[lesson.name] = tmp_path_factory.mktemp(lesson.name)
         course.rounds[lesson.name] = mutant_rounds(lesson)
+        submissions = {"reference": reference_answers(lesson), "untouched": {}}
         for k, mutants in enumerate(course.rounds[lesson.name]):
-            submit(course.root, lesson, f"mutants{k}", mutant_answers(mutants))
-        if course.crashed is None:
-            submit(course.root, lesson, "crash", crashing_answers(lesson))
-            course.crashed = lesson
-        nbgrader.autograde(course.root, lesson.name)
-        nbgrader.generate_feedback(course.root, lesson.name)
+            submissions[f"mutants{k}"] = mutant_answers(mutants)
+        if lesson == course.crashed:
+            submissions["crash"] = crashing_answers(lesson)
+        jobs[lesson.name] = (course.roots[lesson.name], lesson, submissions)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for done in [pool.submit(grade_lesson, *job) for job in jobs.values()]:
+            done.result()
     return course

@@ -12,14 +12,14 @@ from autograder.build import split_function
 
 
 def test_release_reproduces_the_lesson(graded_course, lesson):
-    released = graded_course.root / "release" / lesson.name / lesson.path.name
+    released = graded_course.released(lesson) / lesson.path.name
     assert nbformat.read(released, as_version=4) == nbformat.read(lesson.path, as_version=4), (
         f"lessons/{lesson.path.name} differs from nbgrader's release: "
         "run `python -m autograder build --write-lessons` and commit the result")
 
 
 def test_release_carries_the_helpers_unchanged(graded_course, lesson):
-    comparison = filecmp.dircmp(graded_course.root / "release" / lesson.name / "helpers",
+    comparison = filecmp.dircmp(graded_course.released(lesson) / "helpers",
                                 lesson.path.parent / "helpers", ignore=["__pycache__"])
     assert not (comparison.diff_files or comparison.left_only or comparison.right_only)
 

@@ -29,13 +29,13 @@ def draw_network(
                     linewidth=0.5 + 3 * abs(W[j, i]) / largest, alpha=0.6, zorder=1)
     for layer, ys in enumerate(positions):
         for k, y in enumerate(ys):
-            ax.add_patch(plt.Circle((layer, y), 0.16, facecolor="white", edgecolor="black",
+            ax.add_patch(plt.Circle((layer, y), 0.21, facecolor="white", edgecolor="black",
                                     zorder=2))
             if activations is not None:
                 ax.text(layer, y, f"{activations[layer][k]:.3g}", ha="center", va="center",
-                        fontsize=8, zorder=3)
+                        fontsize=7, zorder=3)
             if names is not None and names[layer]:
-                side = -0.22 if layer == 0 else 0.22
+                side = -0.27 if layer == 0 else 0.27
                 ax.text(layer + side, y, names[layer][k], ha="right" if layer == 0 else "left",
                         va="center", fontsize=9)
     ax.set_xlim(-0.8, len(sizes) - 0.2)
