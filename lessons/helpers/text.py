@@ -1,0 +1,71 @@
+"""Real English text for the character-level lessons, read offline from Python itself.
+
+Python's standard library ships the text of its own reference documentation in
+`pydoc_data.topics` (it is what `help("assert")` prints): a dict of about 80 topics,
+together about 465,000 characters of English prose and code examples. Nothing is
+downloaded and no corpus is copied into this course.
+
+    >>> text = load_corpus()
+    >>> train, held_out = split_corpus(text)
+
+`load_corpus` always returns the same string for a given Python version (the topics are
+joined in a fixed order). The exact text, and so its length and its set of characters,
+can differ a little between Python versions: lessons print these numbers rather than
+assume them.
+"""
+
+from __future__ import annotations
+
+import string
+from functools import cache
+
+#: The 27 symbols of the simplest code for text: a space, then a=1, b=2, ..., z=26.
+ALPHABET = " " + string.ascii_lowercase
+
+#: Typographic characters of the documentation and the plain ASCII that replaces them.
+_PLAIN = {
+    "\u2018": "'", "\u2019": "'",  # ‘ ’
+    "\u201c": '"', "\u201d": '"',  # “ ”
+    "\u2013": "-", "\u2014": "--",  # – —
+    "\u2026": "...",  # …
+    "\u00df": "ss",  # ß
+    "\t": "    ",
+}
+#: Every character `load_corpus` may return: printable ASCII and the newline.
+_KEPT = set(string.printable) - set("\t\r\x0b\x0c")
+
+
+def clean(text: str) -> str:
+    """Plain ASCII text: typographic quotes and dashes become ASCII, other characters
+    outside printable ASCII (and "\\r") are dropped, and trailing spaces of lines removed."""
+    text = "".join(_PLAIN.get(ch, ch) for ch in text)
+    text = "".join(ch for ch in text if ch in _KEPT)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+@cache
+def load_corpus() -> str:
+    """The documentation topics of `pydoc_data` as one cleaned string.
+
+    Topics are taken in sorted order of their names, each cleaned with `clean` and
+    stripped, separated by a blank line; the string ends with a newline. Cached: every
+    call returns the same string.
+    """
+    from pydoc_data.topics import topics
+
+    return "\n\n".join(clean(topics[name]).strip() for name in sorted(topics)) + "\n"
+
+
+def split_corpus(text: str, held_out_fraction: float = 0.1) -> tuple[str, str]:
+    """Split `text` into a training part and a held-out part that follows it.
+
+    The held-out part is the last `held_out_fraction` of the text (a model never sees it
+    while it learns, so it measures how well the model does on new text). The cut is
+    moved back to the start of its line, so no line is split between the two.
+    Returns (train, held_out) with train + held_out == text.
+    """
+    if not 0 < held_out_fraction < 1:
+        raise ValueError(f"held_out_fraction must lie between 0 and 1, got {held_out_fraction}")
+    cut = len(text) - round(len(text) * held_out_fraction)
+    cut = text.rfind("\n", 0, cut) + 1  # the start of the line that holds the cut
+    return text[:cut], text[cut:]
