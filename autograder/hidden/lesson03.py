@@ -1,0 +1,108 @@
+"""Hidden tests for lesson 03: random networks and functions against the reference, and a
+training run on the leaf/flower data judged by what it reaches (never by exact floats)."""
+
+import copy
+
+import numpy as np
+
+from autograder.hidden.common import agrees_with_reference, hidden_check
+from helpers.leaf_flower import TARGET_ACCURACY, init_params, load_leaf_flower
+from solutions import lesson03 as reference
+from solutions.lesson01 import forward
+
+
+def _network(rng: np.random.Generator) -> tuple:
+    """A random batch, targets and 2-layer network of random sizes."""
+    n, n_in, n_hidden, n_out = rng.integers(1, 7, size=4)
+    return (rng.normal(size=(n, n_in)), rng.normal(size=(n, n_out)),
+            rng.normal(size=(n_hidden, n_in)), rng.normal(size=n_hidden),
+            rng.normal(size=(n_out, n_hidden)), rng.normal(size=n_out))
+
+
+def network_loss(network_loss):
+    agrees_with_reference(hidden_check("network_loss", network_loss), reference.network_loss,
+                          _network, hint="forward, then the squared errors summed over each "
+                          "sample's outputs, then the mean over the samples.")
+
+
+def numerical_gradient(numerical_gradient):
+    def smooth_function(rng):
+        shape = tuple(rng.integers(1, 4, size=int(rng.integers(1, 3))))
+        a, b = rng.normal(size=shape), rng.normal(size=shape)
+        theta = rng.normal(size=shape)
+        return (lambda t: float(np.sum(a * np.tanh(t)) + np.sum(t * b) ** 2), theta)
+
+    agrees_with_reference(hidden_check("numerical_gradient", numerical_gradient),
+                          reference.numerical_gradient, smooth_function,
+                          hint="central differences with the default eps = 1e-5, one entry at a "
+                               "time, for a theta of any shape.")
+
+
+def gradient_step(gradient_step):
+    chk = hidden_check("gradient_step", gradient_step)
+    rng = np.random.default_rng(3)
+    for trial in range(1, 4):
+        params = {name: rng.normal(size=shape) for name, shape in
+                  [("W1", (3, 4)), ("b1", (3,)), ("W2", (2, 3)), ("b2", (2,))]}
+        grads = {name: rng.normal(size=value.shape) for name, value in params.items()}
+        learning_rate = float(rng.uniform(0.01, 1.0))
+        before = copy.deepcopy(params)
+        expected = reference.gradient_step(copy.deepcopy(params), grads, learning_rate)
+        got = chk.run(params, grads, learning_rate)
+        case = f"hidden random case {trial} of 3"
+        chk.true(isinstance(got, dict) and set(got) == set(expected), case=case,
+                 hint="return a dict with the same names (keys) as params.")
+        for name in expected:
+            chk.close(got[name], expected[name], case=case,
+                      hint="params[name] - learning_rate * grads[name] for every name.")
+            chk.close(params[name], before[name], case=f"{case}: the given params changed",
+                      hint="return new arrays and leave the given ones alone.")
+    chk.passed()
+
+
+def backprop(backprop):
+    chk = hidden_check("backprop", backprop)
+    rng = np.random.default_rng(0)
+    for trial in range(1, 6):
+        args = _network(rng)
+        expected = reference.backprop(*copy.deepcopy(args))
+        got = chk.run(*copy.deepcopy(args))
+        case = f"hidden random case {trial} of 5 (random layer sizes and batch size)"
+        chk.true(isinstance(got, dict) and set(got) == set(expected), case=case,
+                 hint="return a dict with the keys 'W1', 'b1', 'W2' and 'b2'.")
+        for name in ("W2", "b2", "W1", "b1"):
+            chk.close(got[name], expected[name], case=f"{case}: the gradient of {name}",
+                      hint="the chain rule through both layers, for any layer sizes and batch "
+                           "size; compare with numerical_gradient to find the wrong parameter.",
+                      shape_hint=f"the gradient of {name} has {name}'s shape.")
+    chk.passed()
+
+
+EPOCHS, LEARNING_RATE = 300, 0.1
+
+
+def train(train):
+    """Train from a seeded start on the normalised leaf/flower data; judge what it reaches."""
+    chk = hidden_check("train", train)
+    x_raw, labels = load_leaf_flower()
+    x = (x_raw - x_raw.mean(axis=0)) / x_raw.std(axis=0)
+    targets = np.eye(2)[labels]
+    start = init_params(seed=1)
+    case = f"{EPOCHS} epochs at learning rate {LEARNING_RATE} on the leaf/flower data"
+    got = chk.run(copy.deepcopy(start), x, targets, EPOCHS, LEARNING_RATE)
+    chk.true(isinstance(got, tuple) and len(got) == 2 and isinstance(got[0], dict), case=case,
+             hint="return a tuple (params, losses).")
+    params, losses = got
+    chk.true(len(losses) == EPOCHS, case=case, got=len(losses),
+             hint="record exactly one loss per epoch.")
+    initial = reference.network_loss(x, targets, **start)
+    chk.true(abs(float(losses[0]) - initial) < 1e-6, case=f"{case}: the first loss", got=losses[0],
+             hint="losses[0] is the loss of the starting params, before any step.")
+    chk.true(float(losses[-1]) < 0.5 * initial, case=f"{case}: the loss fell by less than half",
+             hint="each epoch: the loss and the gradient on the whole data set, then "
+                  "params = gradient_step(params, grads, learning_rate).")
+    accuracy = float(np.mean(np.argmax(forward(x, **params), axis=1) == labels))
+    chk.true(accuracy >= TARGET_ACCURACY, case=f"{case}: accuracy below {TARGET_ACCURACY:.0%}",
+             got=accuracy, hint="train on the whole data set every epoch and return the params "
+                                "after the last step.")
+    chk.passed()

@@ -1,0 +1,173 @@
+"""Wrong answers to lesson 03 that learners really write."""
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from autograder.mutants import mutant
+from solutions.lesson01 import dense, forward, relu
+from solutions.lesson03 import backprop, gradient_step, network_loss
+
+
+@mutant("network_loss", "SUM of the squared errors of its outputs")
+def network_loss_mean_of_everything(x, targets, W1, b1, W2, b2):
+    return float(np.mean((forward(x, W1, b1, W2, b2) - targets) ** 2))
+
+
+@mutant("network_loss", "must not cancel out")
+def network_loss_signed_errors(x, targets, W1, b1, W2, b2):
+    return float(np.mean(np.sum(forward(x, W1, b1, W2, b2) - targets, axis=1)))
+
+
+@mutant("network_loss", "rather than taking their absolute values")
+def network_loss_absolute_errors(x, targets, W1, b1, W2, b2):
+    return float(np.mean(np.sum(np.abs(forward(x, W1, b1, W2, b2) - targets), axis=1)))
+
+
+@mutant("network_loss", "not their sum")
+def network_loss_sum_over_samples(x, targets, W1, b1, W2, b2):
+    return float(np.sum((forward(x, W1, b1, W2, b2) - targets) ** 2))
+
+
+@mutant("numerical_gradient", "divide the difference of the losses by 2 * eps")
+def numerical_gradient_divides_by_eps(loss_fn, theta, eps=1e-5):
+    theta = np.array(theta, dtype=float)
+    grad = np.zeros_like(theta)
+    for index in np.ndindex(theta.shape):
+        old = theta[index]
+        theta[index] = old + eps
+        up = loss_fn(theta)
+        theta[index] = old - eps
+        down = loss_fn(theta)
+        theta[index] = old
+        grad[index] = (up - down) / eps
+    return grad
+
+
+@mutant("numerical_gradient", "nudge one entry at a time")
+def numerical_gradient_all_at_once(loss_fn, theta, eps=1e-5):
+    theta = np.array(theta, dtype=float)
+    slope = (loss_fn(theta + eps) - loss_fn(theta - eps)) / (2 * eps)
+    return np.full(theta.shape, slope)
+
+
+@mutant("numerical_gradient", "use central differences")
+def numerical_gradient_forward_difference(loss_fn, theta, eps=1e-5):
+    theta = np.array(theta, dtype=float)
+    grad = np.zeros_like(theta)
+    base = loss_fn(theta)
+    for index in np.ndindex(theta.shape):
+        old = theta[index]
+        theta[index] = old + eps
+        grad[index] = (loss_fn(theta) - base) / eps
+        theta[index] = old
+    return grad
+
+
+@mutant("numerical_gradient", "put each entry back")
+def numerical_gradient_without_restoring(loss_fn, theta, eps=1e-5):
+    theta = np.array(theta, dtype=float)
+    grad = np.zeros_like(theta)
+    for index in np.ndindex(theta.shape):
+        theta[index] += eps
+        up = loss_fn(theta)
+        theta[index] -= 2 * eps
+        down = loss_fn(theta)
+        grad[index] = (up - down) / (2 * eps)
+    return grad
+
+
+@mutant("numerical_gradient", "arrays of any shape")
+def numerical_gradient_one_dimensional(loss_fn, theta, eps=1e-5):
+    theta = np.array(theta, dtype=float)
+    grad = np.zeros_like(theta)
+    for i in range(len(theta)):
+        old = theta[i].copy()
+        theta[i] = old + eps
+        up = loss_fn(theta)
+        theta[i] = old - eps
+        down = loss_fn(theta)
+        theta[i] = old
+        grad[i] = (up - down) / (2 * eps)
+    return grad
+
+
+@mutant("gradient_step", "step AGAINST the gradient")
+def gradient_step_uphill(params, grads, learning_rate):
+    return {name: value + learning_rate * grads[name] for name, value in params.items()}
+
+
+@mutant("gradient_step", "multiply the gradient by the learning rate")
+def gradient_step_without_learning_rate(params, grads, learning_rate):
+    return {name: value - grads[name] for name, value in params.items()}
+
+
+@mutant("gradient_step", "no -= on them")
+def gradient_step_in_place(params, grads, learning_rate):
+    for name in params:
+        params[name] -= learning_rate * grads[name]
+    return params
+
+
+@mutant("backprop", "brings a factor 2")
+def backprop_without_the_two(x, targets, W1, b1, W2, b2):
+    z = dense(x, W1, b1)
+    h = relu(z)
+    d_scores = (dense(h, W2, b2) - targets) / len(x)
+    d_z = (d_scores @ W2) * (z > 0)
+    return {"W1": d_z.T @ x, "b1": d_z.sum(axis=0), "W2": d_scores.T @ h, "b2": d_scores.sum(axis=0)}
+
+
+@mutant("backprop", "divide d_scores by n_samples")
+def backprop_sum_not_mean(x, targets, W1, b1, W2, b2):
+    z = dense(x, W1, b1)
+    h = relu(z)
+    d_scores = 2 * (dense(h, W2, b2) - targets)
+    d_z = (d_scores @ W2) * (z > 0)
+    return {"W1": d_z.T @ x, "b1": d_z.sum(axis=0), "W2": d_scores.T @ h, "b2": d_scores.sum(axis=0)}
+
+
+@mutant("backprop", "only where its input z was positive")
+def backprop_ignores_relu(x, targets, W1, b1, W2, b2):
+    z = dense(x, W1, b1)
+    h = relu(z)
+    d_scores = 2 * (dense(h, W2, b2) - targets) / len(x)
+    d_z = d_scores @ W2
+    return {"W1": d_z.T @ x, "b1": d_z.sum(axis=0), "W2": d_scores.T @ h, "b2": d_scores.sum(axis=0)}
+
+
+@mutant("backprop", "for W1 that is d_z.T @ x")
+def backprop_transposed(x, targets, W1, b1, W2, b2):
+    z = dense(x, W1, b1)
+    h = relu(z)
+    d_scores = 2 * (dense(h, W2, b2) - targets) / len(x)
+    d_z = (d_scores @ W2) * (z > 0)
+    return {"W1": x.T @ d_z, "b1": d_z.sum(axis=0), "W2": h.T @ d_scores, "b2": d_scores.sum(axis=0)}
+
+
+@mutant("train", "params = gradient_step(params, grads")
+def train_forgets_the_new_params(params, x, targets, epochs, learning_rate):
+    losses = []
+    for _ in tqdm(range(epochs)):
+        losses.append(network_loss(x, targets, **params))
+        grads = backprop(x, targets, **params)
+        gradient_step(params, grads, learning_rate)
+    return params, losses
+
+
+@mutant("train", "the loss at the START of each epoch")
+def train_records_after_the_step(params, x, targets, epochs, learning_rate):
+    losses = []
+    for _ in tqdm(range(epochs)):
+        params = gradient_step(params, backprop(x, targets, **params), learning_rate)
+        losses.append(network_loss(x, targets, **params))
+    return params, losses
+
+
+@mutant("train", "on the WHOLE data set")
+def train_on_one_sample(params, x, targets, epochs, learning_rate):
+    losses = []
+    for epoch in tqdm(range(epochs)):
+        losses.append(network_loss(x, targets, **params))
+        i = epoch % len(x)
+        params = gradient_step(params, backprop(x[i:i + 1], targets[i:i + 1], **params), learning_rate)
+    return params, losses
