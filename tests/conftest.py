@@ -8,12 +8,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from nbgrader.api import Gradebook
 
 from autograder import nbgrader
 from autograder.build import Lesson, all_lessons, build
 from autograder.mutants import Mutant, mutants_of
 from autograder.submissions import mutant_answers, reference_answers, submit
+
+# Property tests: no per-example deadline (a busy 2-core CI machine is slow, not wrong), and
+# the same examples on every run, so a red run can be reproduced.
+settings.register_profile("course", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("course")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
