@@ -22,7 +22,8 @@ class CheckFailed(AssertionError):
 
 def _show(value: Any) -> str:
     """Render a value compactly for a feedback message."""
-    if isinstance(value, np.ndarray) or (hasattr(value, "detach") and hasattr(value, "numpy")):
+    is_tensor = not isinstance(value, type) and hasattr(value, "detach") and hasattr(value, "numpy")
+    if isinstance(value, np.ndarray) or is_tensor:
         array = np.asarray(value.detach().numpy() if hasattr(value, "detach") else value)
         text = np.array2string(array, precision=4, suppress_small=True, threshold=20)
         return f"{text}  (shape {array.shape})"
