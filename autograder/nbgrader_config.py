@@ -7,6 +7,7 @@ gradebook.db) is autograder/course/; `python -m autograder build` writes its sou
 """
 
 import os
+import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -17,10 +18,19 @@ c = get_config()  # noqa: F821 (nbgrader provides get_config when it loads this 
 c.CourseDirectory.course_id = "llm-course"
 c.CourseDirectory.root = str(HERE / "course")
 
-# Hidden tests import the references and the check helpers: grading kernels inherit this path.
+# Hidden tests import the references and the check helpers, and the feedback preprocessor
+# below lives in autograder/: nbgrader itself and its grading kernels need the project's path.
+sys.path[:0] = [str(PROJECT), str(PROJECT / "lessons")]
 os.environ["PYTHONPATH"] = os.pathsep.join(
     filter(None, [str(PROJECT), str(PROJECT / "lessons"), os.environ.get("PYTHONPATH")]))
 
 # Seconds per cell while grading: generous, since the longest reference cell (training a tiny
 # GPT in lesson 08) takes tens of seconds on a busy 2-core machine.
 c.Execute.timeout = 120
+
+# Feedback shows each test's verdict and message, never the hidden tests' code.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "autograder.grading.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -8,6 +8,8 @@ feedback; each student fetches their feedback. Timings of each step are recorded
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,7 @@ from autograder import nbgrader
 from autograder.build import Lesson, all_lessons, build
 from autograder.mutants import Mutant, mutants_of
 from autograder.submissions import reference_answers
-from classroom.hub import COURSE_ID, Classroom
+from classroom.hub import COURSE_ID, ROOT, Classroom
 
 INSTRUCTOR = "instructor"
 RIGHT, WRONG = "ada", "bob"
@@ -29,12 +31,10 @@ def lesson_01() -> Lesson:
 
 
 def grade(course: Path, lesson: Lesson) -> None:
-    """The instructor's grading step: every collected submission graded, feedback written.
-
-    Switch to the course's grading command (`python -m autograder grade LESSON --course DIR`,
-    autograder/grading/cli.py) here once it exists.
-    """
-    nbgrader.autograde(course, lesson.name)
+    """The instructor's grading step: the course's grading command (sandboxed, parallel;
+    autograder/grading/), then nbgrader's own feedback."""
+    subprocess.run([sys.executable, "-m", "autograder", "grade", lesson.name,
+                    "--course", str(course), "--quiet"], cwd=ROOT, check=True)
     nbgrader.generate_feedback(course, lesson.name)
 
 

@@ -1,0 +1,1 @@
+"""Grade a whole class: parallel, warm, sandboxed (`python -m autograder grade`)."""

@@ -1,0 +1,151 @@
+"""`python -m autograder grade LESSON [LESSON ...]`: grade a whole class, in parallel, sandboxed.
+
+Reads nbgrader's submitted/ tree (never writes to it), grades every submission of the
+lessons with nbgrader's own preprocessors and gradebook (so `nbgrader generate_feedback`,
+`export` and the formgrader keep working), and writes a grade table (CSV) with a status
+per student and lesson: "graded", "not gradable (invalid notebook)", "... (missing
+notebook)", "... (notebook of another lesson)", "no submission" or "grading failed",
+and notes (cell timeouts, a dead kernel, restored test cells, killed processes...).
+
+Each grading process owns a warm worker in a bubblewrap sandbox (no network, no view of
+the course, the project or other students; an unprivileged uid; limits on time, memory,
+processes and file size); every submission runs in a kernel freshly forked from it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import multiprocessing
+import os
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from autograder.grading.grade import GRADED, NO_SUBMISSION, Options, Outcome, grade
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+DEFAULT_COURSE = ROOT / "autograder" / "course"
+RISK_FLAG = "--no-sandbox-i-accept-the-risk"
+
+_STATE: dict = {}
+
+
+def _start_process(slots, lock, base: Path, sandbox: bool, private: list[Path], uid0: int,
+                   preimport: list[str]) -> None:
+    """In each grading process: take a slot, start its warm worker."""
+    from autograder.grading.sandbox import Worker
+
+    slot = slots.get()
+    sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
+
+    def start() -> Worker:
+        return Worker(base / f"w{slot}", sandbox=sandbox, private=private, preimport=preimport)
+
+    _STATE.update(lock=lock, uid=uid0 + slot if sandbox else None, start=start, worker=start())
+
+
+def _grade(options: Options, lesson: str, student: str) -> Outcome:
+    if _STATE["worker"].process.poll() is not None:  # the worker died: a fresh one
+        _STATE["worker"] = _STATE["start"]()
+    return grade(options, lesson, student, worker=_STATE["worker"], lock=_STATE["lock"],
+                 slot_uid=_STATE["uid"])
+
+
+def students_of(course: Path, lessons: list[str]) -> list[str]:
+    submitted = course / "submitted"
+    return sorted(p.name for p in submitted.iterdir() if p.is_dir()) if submitted.is_dir() else []
+
+
+def write_csv(path: Path, outcomes: list[Outcome]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(outcomes[0].row()) if outcomes else ["student"])
+        writer.writeheader()
+        for outcome in sorted(outcomes, key=lambda o: (o.lesson, o.student)):
+            writer.writerow(outcome.row())
+
+
+def grade_class(lessons: list[str], options: Options, *, workers: int, sandbox: bool,
+                progress: bool = True) -> list[Outcome]:
+    """Grade every submission of `lessons`; returns one outcome per (student, lesson)."""
+    from tqdm.auto import tqdm
+
+    from autograder.grading.sandbox import imported_modules
+
+    course = options.course.resolve()
+    options.course = course
+    tasks = [(lesson, student) for lesson in lessons for student in students_of(course, lessons)]
+    base = Path(tempfile.mkdtemp(prefix="autograder-grading-"))
+    os.chmod(base, 0o711)
+    private = [ROOT, course, Path(tempfile.gettempdir())]
+    context = multiprocessing.get_context("fork")
+    slots = context.Queue()
+    for slot in range(workers):
+        slots.put(slot)
+    uid0 = 200_000 + (os.getpid() % 100_000) * 64
+    preimport = sorted({m for lesson in lessons
+                        for m in imported_modules(course / "release" / lesson)})
+    outcomes = []
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_process,
+                                 initargs=(slots, context.Lock(), base, sandbox, private,
+                                           uid0, preimport)) as pool:
+            futures = {pool.submit(_grade, options, lesson, student): (lesson, student)
+                       for lesson, student in tasks}
+            bar = tqdm(total=len(futures), desc="grading", unit="submission", disable=not progress)
+            for future in as_completed(futures):
+                try:
+                    outcome = future.result()
+                except Exception as err:  # noqa: BLE001 (a grading process died)
+                    lesson, student = futures[future]
+                    outcome = Outcome(student, lesson, "grading failed", notes=[repr(err)[:300]])
+                outcomes.append(outcome)
+                bar.update()
+            bar.close()
+    finally:
+        import shutil
+
+        shutil.rmtree(base, ignore_errors=True)
+    return [o for o in outcomes if o.status != NO_SUBMISSION]
+
+
+def main(argv: list[str] | None = None) -> None:
+    from autograder.grading.sandbox import sandbox_available
+
+    parser = argparse.ArgumentParser(prog="python -m autograder grade", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("lessons", nargs="+", help="lesson (assignment) names, e.g. 01_leaf_or_flower")
+    parser.add_argument("--course", type=Path, default=DEFAULT_COURSE,
+                        help="nbgrader course directory (default: autograder/course)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="parallel grading processes, one warm sandbox each (default: CPUs)")
+    parser.add_argument("--csv", type=Path, help="grade table to write (default: COURSE/grades.csv)")
+    parser.add_argument("--timeout", type=int, help="seconds per cell (default: the course config's)")
+    parser.add_argument("--total-timeout", type=float, default=600.0,
+                        help="seconds per submission, all cells together (default: 600)")
+    parser.add_argument("--memory", type=int, default=4096,
+                        help="MB of memory a submission may allocate (default: 4096)")
+    parser.add_argument(RISK_FLAG, dest="no_sandbox", action="store_true",
+                        help="grade without the sandbox: student code runs with your rights")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    ok, why = sandbox_available()
+    if not ok and not args.no_sandbox:
+        sys.exit(f"refusing to grade: {why}.\nStudent code would run unconfined, with your "
+                 f"rights. Install the sandbox, or pass {RISK_FLAG} to grade anyway.")
+    if args.no_sandbox:
+        print("WARNING: grading WITHOUT a sandbox: student code runs with your rights "
+              "(files, network, other students' work).", file=sys.stderr)
+    options = Options(course=args.course, timeout=args.timeout, total_timeout=args.total_timeout,
+                      memory_mb=args.memory, csv=args.csv or args.course / "grades.csv")
+    outcomes = grade_class(args.lessons, options, workers=max(1, args.workers),
+                           sandbox=not args.no_sandbox, progress=not args.quiet)
+    write_csv(options.csv, outcomes)
+    graded = sum(o.status == GRADED for o in outcomes)
+    print(f"{graded} of {len(outcomes)} submissions graded; grade table: {options.csv}")
+    for outcome in outcomes:
+        if outcome.status != GRADED or outcome.notes:
+            print(f"  {outcome.student} / {outcome.lesson}: {outcome.status}"
+                  + (f" ({'; '.join(outcome.notes)})" if outcome.notes else ""))

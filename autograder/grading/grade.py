@@ -1,0 +1,258 @@
+"""Grade one (student, lesson): preflight, then nbgrader's Autograde with a sandboxed Execute."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets.config import Config, PyFileConfigLoader
+
+from autograder.grading.execute import CONTEXT
+
+CONFIG_FILE = Path(__file__).resolve().parent.parent / "nbgrader_config.py"
+
+GRADED = "graded"
+NO_SUBMISSION = "no submission"
+MISSING = "not gradable (missing notebook)"
+INVALID = "not gradable (invalid notebook)"
+OTHER_LESSON = "not gradable (notebook of another lesson)"
+FAILED = "grading failed"
+
+
+@dataclass
+class Outcome:
+    """One row of the grade table."""
+
+    student: str
+    lesson: str
+    status: str
+    score: float | None = None
+    max_score: float | None = None
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def row(self) -> dict:
+        return {"student": self.student, "lesson": self.lesson, "status": self.status,
+                "score": "" if self.score is None else f"{self.score:g}",
+                "max_score": "" if self.max_score is None else f"{self.max_score:g}",
+                "notes": "; ".join(self.notes), "seconds": f"{self.seconds:.1f}"}
+
+
+@dataclass
+class Options:
+    course: Path
+    timeout: int | None = None  # per cell; None: the course config's
+    total_timeout: float = 600.0
+    memory_mb: int = 4096  # address space allowed above the warm worker's
+    max_output_chars: int = 200_000
+    csv: Path | None = None
+
+
+def notebook_names(course: Path, lesson: str) -> list[str]:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return [nb.name for nb in gb.find_assignment(lesson).notebooks]
+
+
+def graded_ids(cells: list) -> list[str]:
+    return [c.metadata["nbgrader"]["grade_id"] for c in cells
+            if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")]
+
+
+def preflight(course: Path, lesson: str, student: str, notebook: str,
+              release: NotebookNode) -> tuple[str, list[str]]:
+    """A status for what nbgrader would otherwise fail on or score as a plain 0."""
+    folder = course / "submitted" / student / lesson
+    if not folder.is_dir():
+        return NO_SUBMISSION, []
+    path = folder / f"{notebook}.ipynb"
+    if not path.is_file():
+        others = sorted(p.name for p in folder.glob("*.ipynb"))
+        return MISSING, [f"found instead: {', '.join(others)}"] if others else []
+    try:
+        with open(path, encoding="utf-8") as f:
+            submitted = nbformat.read(f, as_version=4)
+        nbformat.validate(submitted)
+    except Exception as err:  # noqa: BLE001 (anything unreadable is an invalid notebook)
+        return INVALID, [f"{type(err).__name__}: {str(err).splitlines()[0][:120] if str(err) else ''}"]
+    if not set(graded_ids(submitted.cells)) & set(graded_ids(release.cells)):
+        return OTHER_LESSON, []
+    return GRADED, test_cell_notes(submitted, release)
+
+
+def test_cell_notes(submitted: NotebookNode, release: NotebookNode) -> list[str]:
+    """Which locked test cells the learner deleted, re-typed or edited (all get restored)."""
+    notes = []
+    by_id = {c.metadata["nbgrader"]["grade_id"]: c for c in submitted.cells
+             if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
+    loose = {c.source.strip() for c in submitted.cells if not c.metadata.get("nbgrader")}
+    for cell in release.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("grade"):
+            continue
+        name = meta["grade_id"]
+        if name not in by_id:
+            retyped = cell.source.strip() in loose
+            notes.append(f"test cell {'re-typed' if retyped else 'deleted'}: {name} (restored)")
+        elif by_id[name].source.strip() != cell.source.strip():
+            notes.append(f"test cell edited: {name} (restored)")
+    return notes
+
+
+class RestoreTestCells(NbGraderPreprocessor):
+    """Put back graded test cells the learner deleted, where the release has them.
+
+    nbgrader's OverwriteCells then gives them their real source from the gradebook; without
+    this, nbgrader flags the exercise for manual grading (or fails with KeyError).
+    """
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        release = CONTEXT.release
+        present = set(graded_ids(nb.cells))
+        previous = None
+        for cell in release.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") and meta.get("grade_id") not in present:
+                position = len(nb.cells)
+                for i, mine in enumerate(nb.cells):
+                    if previous and mine.get("metadata", {}).get("nbgrader", {}).get("grade_id") == previous:
+                        position = i + 1
+                restored = nbformat.from_dict(json.loads(json.dumps(cell)))
+                restored.outputs = []
+                nb.cells.insert(position, restored)
+                present.add(meta["grade_id"])
+            if meta.get("grade_id"):
+                previous = meta["grade_id"]
+        return nb, resources
+
+
+def course_config(options: Options, lesson: str, student: str) -> Config:
+    config = PyFileConfigLoader(CONFIG_FILE.name, path=str(CONFIG_FILE.parent)).load_config()
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearOutput,
+        DeduplicateIds,
+        IgnorePattern,
+        LimitOutput,
+        OverwriteCells,
+        OverwriteKernelspec,
+        SaveAutoGrades,
+    )
+
+    from autograder.grading.execute import SandboxedExecute
+
+    config.CourseDirectory.root = str(options.course)
+    config.CourseDirectory.student_id = student
+    config.CourseDirectory.assignment_id = lesson
+    config.Autograde.force = True
+    config.Autograde.sanitize_preprocessors = [
+        ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreTestCells, OverwriteCells,
+        CheckCellMetadata]
+    config.Autograde.autograde_preprocessors = [
+        SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
+        AssignLatePenalties, CheckCellMetadata]
+    if options.timeout is not None:
+        config.Execute.timeout = options.timeout
+    return config
+
+
+def record_zero(course: Path, lesson: str, student: str) -> None:
+    """What nbgrader does for a missing notebook: a submission whose every grade is 0."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.update_or_create_student(student)
+        submission = gb.update_or_create_submission(lesson, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+def scores(course: Path, lesson: str, student: str) -> tuple[float, float]:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        submission = gb.find_submission(lesson, student)
+        return submission.score, submission.max_score
+
+
+class ErrorLog(logging.Handler):
+    """Keeps what nbgrader logs as errors while grading one submission."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record.getMessage())
+
+    def text(self) -> str:
+        return " | ".join(r for r in self.records if not r.startswith("Please see"))[-1200:]
+
+
+def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid) -> Outcome:
+    """Grade one submission; never raises (a failure is an outcome)."""
+    from nbgrader.converters import Autograde
+
+    from autograder.grading.kernel import Scratch
+
+    start = time.monotonic()
+    course = options.course.resolve()
+    outcome = Outcome(student, lesson, FAILED)
+    errors = None
+    try:
+        (notebook,) = notebook_names(course, lesson)
+        release_path = course / "release" / lesson / f"{notebook}.ipynb"
+        release = nbformat.read(release_path, as_version=4)
+        outcome.status, outcome.notes = preflight(course, lesson, student, notebook, release)
+        if outcome.status == NO_SUBMISSION:
+            return outcome
+        if outcome.status != GRADED:
+            with lock:
+                record_zero(course, lesson, student)
+                outcome.score, outcome.max_score = scores(course, lesson, student)
+            return outcome
+        scratch = None
+        if worker is not None:
+            limits = {"AS": worker.address_space + options.memory_mb * 2**20,
+                      "CPU": int(options.total_timeout) + 30, "NPROC": 48,
+                      "FSIZE": 256 * 2**20, "NOFILE": 256}
+            scratch = Scratch(worker.folder, f"{student}-{lesson}"[:100], slot_uid,
+                              release_path.parent, limits)
+        CONTEXT.worker, CONTEXT.scratch, CONTEXT.lock = worker, scratch, lock
+        CONTEXT.release, CONTEXT.notes = release, outcome.notes
+        CONTEXT.total_timeout, CONTEXT.max_output_chars = options.total_timeout, options.max_output_chars
+        app = Autograde(coursedir=None, config=course_config(options, lesson, student))
+        app.log = logger = logging.getLogger(f"autograder.grading.{os.getpid()}")
+        logger.propagate = False
+        logger.handlers[:] = [errors := ErrorLog()]
+        from nbgrader.coursedir import CourseDirectory
+
+        app.coursedir = CourseDirectory(config=app.config)
+        cwd = os.getcwd()
+        try:
+            with lock:
+                app.start()
+                outcome.score, outcome.max_score = scores(course, lesson, student)
+        finally:
+            os.chdir(cwd)
+            if scratch is not None:
+                if scratch.killed_processes:
+                    first = f" (first: {scratch.commands[0]!r})" if scratch.commands else ""
+                    outcome.notes.append(f"{scratch.killed_processes} processes started by the "
+                                         f"submission were stopped{first}")
+                scratch.remove()
+    except Exception as err:  # noqa: BLE001 (one broken submission must not stop the class)
+        outcome.status = FAILED
+        logged = errors.text() if errors is not None else ""
+        outcome.notes.append((f"{type(err).__name__}: {err}" + (f" [{logged}]" if logged else ""))[:1500])
+    finally:
+        outcome.seconds = time.monotonic() - start
+    return outcome

@@ -1,0 +1,167 @@
+"""A jupyter_client kernel manager whose kernels are forked by a warm worker.
+
+nbgrader's Execute preprocessor (an nbclient NotebookClient) starts, interrupts and kills
+kernels through a KernelManager and its provisioner. This provisioner does not Popen a
+new Python: it asks the worker (autograder/grading/worker.py, in the sandbox) to fork
+one, on unix sockets (TCP cannot cross the sandbox's empty network namespace). Signals
+and kills go through the worker, which sees the kernel's pid namespace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import KernelProvisionerBase
+from jupyter_client.session import Session
+from traitlets import Any as AnyTrait
+
+from autograder.grading.sandbox import Worker
+
+
+class ForkProvisioner(KernelProvisionerBase):
+    """Kernel lifecycle via the worker: launch = fork, signal/kill = worker requests."""
+
+    worker: Worker
+    submission: Any  # the Scratch of the submission being graded
+    status: int | None = None
+    launched = False
+
+    @property
+    def has_process(self) -> bool:
+        return self.launched and self.status is None
+
+    async def poll(self) -> int | None:
+        if not self.launched:
+            return 0
+        if self.status is None:
+            self.status = self.worker.call("poll")["status"]
+        return self.status
+
+    async def wait(self) -> int | None:
+        for _ in range(500):
+            if await self.poll() is not None:
+                return self.status
+            await asyncio.sleep(0.01)
+        await self.kill()
+        return self.status
+
+    async def send_signal(self, signum: int) -> None:
+        if signum == signal.SIGKILL:
+            await self.kill()
+        elif self.has_process:
+            self.worker.call("signal", signum=int(signum))
+
+    async def kill(self, restart: bool = False) -> None:
+        if self.launched:
+            reply = self.worker.call("kill")
+            self.status = reply["status"] if reply["status"] is not None else -9
+            self.submission.killed_processes = reply.get("killed_processes", 0)
+
+    async def terminate(self, restart: bool = False) -> None:
+        await self.kill(restart)
+
+    async def cleanup(self, restart: bool = False) -> None:
+        pass
+
+    async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
+        km = self.parent
+        km.write_connection_file()
+        self.connection_info = km.get_connection_info()
+        return await super().pre_launch(cmd=[], **kwargs)
+
+    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> dict:
+        info = dict(self.connection_info)
+        info["key"] = info["key"].decode() if isinstance(info["key"], bytes) else info["key"]
+        self.worker.call("start", connection=info, **self.submission.request())
+        self.launched, self.status = True, None
+        return self.connection_info
+
+    def resolve_path(self, path_str: str) -> str | None:
+        return None
+
+
+class TolerantSession(Session):
+    """A session that drops messages it cannot verify instead of failing the whole grading run.
+
+    Student code controls the kernel's end of the sockets (a forked child can replay
+    messages, code can write junk): such messages are counted and ignored.
+    """
+
+    rejected = 0
+
+    def deserialize(self, msg_list: list, content: bool = True, copy: bool = True) -> dict:
+        try:
+            return super().deserialize(msg_list, content=content, copy=copy)
+        except Exception:  # noqa: BLE001 (bad signature, replay, garbage)
+            TolerantSession.rejected += 1
+            return {"header": {"msg_type": "rejected", "msg_id": ""}, "msg_id": "",
+                    "msg_type": "rejected", "parent_header": {}, "metadata": {}, "content": {},
+                    "buffers": []}
+
+
+class WorkerKernelManager(AsyncKernelManager):
+    """An AsyncKernelManager on ipc sockets in the submission's folder, kernels forked by a worker."""
+
+    worker = AnyTrait()
+    submission = AnyTrait()
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.session = TolerantSession(parent=self)
+        self.transport = "ipc"
+        self.ip = str(Path(self.submission.ipc) / "k")
+        self.connection_file = str(Path(self.submission.folder) / "connection.json")
+        self.kernel_name = "python3"
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
+        if self.provisioner is None:
+            provisioner = ForkProvisioner(kernel_id=self.kernel_id or "k",
+                                          kernel_spec=self.kernel_spec, parent=self)
+            provisioner.worker, provisioner.submission = self.worker, self.submission
+            self.provisioner = provisioner
+        return await super()._async_pre_start_kernel(**kw)
+
+
+class Scratch:
+    """A submission's folders inside the worker's folder: work/ (cwd) and ipc/ (sockets)."""
+
+    def __init__(self, worker_folder: Path, name: str, uid: int | None, support: Path,
+                 limits: dict[str, int]) -> None:
+        self.folder = worker_folder / name
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.work = self.folder / "work"
+        self.ipc = self.folder / "ipc"
+        self.uid = uid
+        self.limits = limits
+        self.killed_processes = 0
+        self.commands: list[str] = []
+        for path in (self.folder, self.work, self.ipc):
+            path.mkdir(parents=True)
+        os.chmod(self.folder, 0o711)
+        for item in support.iterdir():  # the lesson's support files, read-only for the kernel
+            if item.suffix != ".ipynb":
+                copy = shutil.copytree if item.is_dir() else shutil.copy
+                copy(item, self.work / item.name)
+        for dirpath, dirnames, filenames in os.walk(self.work):
+            for name in dirnames:
+                os.chmod(os.path.join(dirpath, name), 0o755)
+            for name in filenames:
+                os.chmod(os.path.join(dirpath, name), 0o644)
+        if uid is not None:
+            for path in (self.work, self.ipc):
+                os.chown(path, uid, uid)
+        os.chmod(self.work, 0o700)
+        os.chmod(self.ipc, 0o700)
+
+    def request(self) -> dict:
+        return {"work": str(self.work), "ipc": str(self.ipc), "uid": self.uid,
+                "limits": self.limits}
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,288 @@
+"""The warm worker: runs INSIDE the sandbox (bubblewrap) as root of its own pid namespace.
+
+It imports the heavy modules once, then, per submission, forks a child that drops to an
+unprivileged uid, sets resource limits, and becomes an IPython kernel listening on unix
+sockets. It talks to the grader on stdin/stdout, one JSON object per line:
+
+    {"op": "start", "work": DIR, "ipc": DIR, "uid": N, "connection": {...}, "limits": {...}}
+    {"op": "signal", "signum": N}      (e.g. SIGINT to interrupt the running cell)
+    {"op": "poll"}                     -> {"status": None | exit code}
+    {"op": "kill"}                     kill every process of the submission's uid, reap them
+
+A reaper thread kills, every 0.1 s, any process of the submission's uid other than the
+kernel itself: student code cannot leave processes behind or fork-bomb the machine.
+This module must stay importable without the course (no autograder imports).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import sys
+import threading
+import time
+
+#: What every kernel imports (the kernel itself, numpy for the grader's calls, plots); the
+#: grader adds, on the command line, the modules the graded lessons import (see cli.py).
+PREIMPORT = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+             "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
+             "ipykernel.debugger", "debugpy", "pdb", "sqlite3", "IPython.core.history", "pydoc",
+             "code", "xmlrpc.client", "http.server", "tornado.ioloop", "faulthandler",
+             "ipywidgets", "tqdm.auto")
+
+
+def warm_matplotlib() -> None:
+    """Draw one figure with text, so that fonts and renderers are loaded before forking."""
+    import io
+
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(3, 2))
+    axes = figure.add_subplot()
+    axes.plot([0, 1], [0, 1], label="a line")
+    axes.scatter([0.5], [0.5])
+    axes.bar([0.2], [0.3])
+    axes.set_title("warm-up $x^2$")
+    axes.legend()
+    axes.text(0.1, 0.9, "text")
+    figure.savefig(io.BytesIO(), format="png")
+
+
+def preimport(extra: list[str]) -> list[str]:
+    """Import what kernels will import, so that forked kernels start warm."""
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    loaded = []
+    for name in [*PREIMPORT, *extra]:
+        try:
+            __import__(name)
+            loaded.append(name)
+        except Exception:  # noqa: BLE001 (a missing optional module is fine)
+            pass
+    try:
+        warm_matplotlib()
+    except Exception:  # noqa: BLE001 (only an optimisation)
+        pass
+    return loaded
+
+
+def processes_of(uid: int | None, session: int | None, zombies: set | None = None) -> list[int]:
+    """Live pids (in this pid namespace) of processes of `uid` (or, without one, of `session`).
+
+    Zombies (dead, not yet reaped) are not listed, but added to `zombies` if given.
+    """
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) != os.getpid():
+            try:
+                if uid is not None and os.stat(f"/proc/{entry}").st_uid != uid:
+                    continue
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if uid is None and int(fields[4]) != session:
+                    continue
+                if fields[0] == "Z":  # dead already
+                    if zombies is not None:
+                        zombies.add(int(entry))
+                    continue
+                pids.append(int(entry))
+            except (OSError, IndexError, ValueError):
+                pass
+    return pids
+
+
+class Worker:
+    def __init__(self) -> None:
+        self.kernel: int | None = None
+        self.uid: int | None = None
+        self.active = False
+        self.status: int | None = None
+        self.killed_processes = 0
+        self.extra: set[int] = set()  # pids of processes the kernel started (all stopped)
+        self.commands: list[str] = []  # the first few of their command lines
+        self.lock = threading.Lock()
+        threading.Thread(target=self.reap_forever, daemon=True).start()
+
+    # -- the kernel child -------------------------------------------------------------
+    def start(self, request: dict) -> dict:
+        self.kill({})
+        work, ipc, uid, limits = request["work"], request["ipc"], request["uid"], request["limits"]
+        connection_file = os.path.join(ipc, "kernel.json")
+        with open(connection_file, "w") as f:
+            json.dump(request["connection"], f)
+        if uid is not None:
+            os.chown(connection_file, uid, uid)
+        os.chmod(connection_file, 0o600)
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            try:
+                self.become_kernel(work, connection_file, uid, limits, request.get("env", {}))
+            except BaseException:  # noqa: BLE001 (the child must never return into the worker)
+                import traceback
+
+                os.write(2, traceback.format_exc().encode())
+            finally:
+                os._exit(70)
+        with self.lock:
+            self.kernel, self.uid, self.status, self.killed_processes = pid, uid, None, 0
+            self.extra, self.commands = set(), []
+            self.active = True
+        return {"pid": pid}
+
+    @staticmethod
+    def become_kernel(work: str, connection_file: str, uid: int, limits: dict, env: dict) -> None:
+        os.setsid()
+        log = os.open(os.path.join(os.path.dirname(connection_file), "kernel.log"),
+                      os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if uid is not None:
+            os.fchown(log, uid, uid)
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        for name, value in limits.items():  # e.g. {"AS": bytes, "CPU": s, "NPROC": n, "FSIZE": b}
+            limit = getattr(resource, f"RLIMIT_{name}")
+            resource.setrlimit(limit, (value, value))
+        if uid is not None:
+            os.setgroups([])
+            os.setresgid(uid, uid, uid)
+            os.setresuid(uid, uid, uid)
+        os.chdir(work)
+        os.umask(0o077)
+        for key in list(os.environ):
+            if key not in ("PATH", "LANG", "LC_ALL", "MPLBACKEND", "TERM"):
+                del os.environ[key]
+        os.environ.update({"HOME": work, "IPYTHONDIR": os.path.join(work, ".ipython"),
+                           "MPLCONFIGDIR": os.path.join(work, ".matplotlib"),
+                           "JUPYTER_RUNTIME_DIR": os.path.join(work, ".jupyter"),
+                           "PYDEVD_DISABLE_FILE_VALIDATION": "1", "PYTHONPATH": work, **env})
+        sys.path[:] = [work] + [p for p in sys.path if p not in ("", ".")]
+        sys.argv = ["ipykernel", "-f", connection_file]
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+        from ipykernel.kernelapp import IPKernelApp
+
+        app = IPKernelApp.instance()
+        app.initialize(["-f", connection_file, "--HistoryManager.hist_file=:memory:",
+                        "--IPKernelApp.transport=ipc"])
+        # A child forked by student code would share the kernel's sockets and garble them, and
+        # an interrupt landing in os.fork's at-fork hooks leaves locks held: no os.fork at all.
+        # (Processes started otherwise, e.g. with ctypes or subprocess, the reaper kills.)
+        import posix
+
+        def no_fork(*args: object, **kwargs: object) -> None:
+            raise PermissionError("starting processes is not allowed while grading")
+
+        os.fork = posix.fork = os.forkpty = posix.forkpty = no_fork
+        app.start()
+
+    # -- control ----------------------------------------------------------------------
+    def signal(self, request: dict) -> dict:
+        with self.lock:
+            if self.kernel is not None and self.status is None:
+                try:
+                    os.kill(self.kernel, request["signum"])
+                except ProcessLookupError:
+                    pass
+        return {}
+
+    def poll(self, request: dict) -> dict:
+        with self.lock:
+            self._collect()
+            return {"status": self.status, "killed_processes": self.killed_processes}
+
+    def _collect(self) -> None:
+        """Reap finished children; note the kernel's exit status."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid == self.kernel:
+                self.status = os.waitstatus_to_exitcode(status)
+
+    def kill(self, request: dict) -> dict:
+        with self.lock:
+            if not self.active:
+                return {"status": None}
+            for _ in range(50):
+                pids = processes_of(self.uid, self.kernel)
+                if not pids:
+                    break
+                for pid in pids:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                self._collect()
+                time.sleep(0.01)
+            self._collect()
+            self.extra.discard(self.kernel)
+            self.killed_processes = len(self.extra)
+            status = self.status
+            self.kernel, self.uid, self.active = None, None, False
+            return {"status": status, "killed_processes": self.killed_processes,
+                    "commands": self.commands[:3]}
+
+    def reap_forever(self) -> None:
+        """Kill every process of the submission's uid that is not the kernel itself."""
+        while True:
+            time.sleep(0.1)
+            with self.lock:
+                if not self.active:
+                    continue
+                for pid in processes_of(self.uid, self.kernel):
+                    if pid != self.kernel:
+                        if pid not in self.extra:
+                            try:
+                                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                                    self.commands.append(f.read()[:60].replace(b"\0", b" ").decode().strip())
+                            except OSError:
+                                pass
+                        self.extra.add(pid)
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass
+                self.extra.discard(self.kernel)
+                self.killed_processes = len(self.extra)
+                self._collect()
+
+
+def die_with_parent() -> None:
+    """Linux: end when the grader ends, sandboxed (bwrap does this too) or not."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def main() -> None:
+    die_with_parent()
+    loaded = preimport(json.loads(sys.argv[1]) if len(sys.argv) > 1 else [])
+    worker = Worker()
+    out = sys.stdout
+    sys.stdout = sys.stderr  # nothing else may write on the protocol channel
+    with open("/proc/self/status") as f:
+        vm = next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
+    out.write(json.dumps({"ready": loaded, "vm": vm}) + "\n")
+    out.flush()
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            reply = getattr(worker, request["op"])(request)
+        except Exception as err:  # noqa: BLE001 (report, keep serving)
+            reply = {"error": f"{type(err).__name__}: {err}"}
+        out.write(json.dumps(reply) + "\n")
+        out.flush()
+    worker.kill({})
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    main()

@@ -1,0 +1,112 @@
+"""Grading a class: serial `nbgrader autograde` against `python -m autograder grade`.
+
+    .venv/bin/python benchmarks/class_grading.py [--students 20] [--workers N]
+
+Builds lesson 01 in a temporary course, submits the same class twice (reference answers,
+untouched releases and rounds of mutants, in turn), then grades one copy with plain
+`nbgrader autograde` (one process, one submission after another) and the other with
+this course's command (parallel, warm, sandboxed), both timed from the command line,
+start-up included. Prints both times, the ratio (target: 4x or more) and whether every
+grade of every submission is identical. A benchmark: it prints, it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
+
+from nbgrader.api import Gradebook  # noqa: E402
+
+from autograder import nbgrader  # noqa: E402
+from autograder.build import all_lessons, build  # noqa: E402
+from autograder.grading.sandbox import sandbox_available  # noqa: E402
+from autograder.mutants import mutants_of  # noqa: E402
+from autograder.submissions import mutant_answers, reference_answers, submit  # noqa: E402
+
+TARGET_RATIO = 4.0
+
+
+def make_class(course: Path, students: int) -> str:
+    lesson = next(lesson for lesson in all_lessons() if lesson.name.startswith("01_"))
+    build(course, [lesson])
+    nbgrader.generate_assignment(course, lesson.name)
+    by_exercise = [[m for m in mutants_of(lesson.mutants()) if m.exercise == name]
+                   for name in lesson.exercises()]
+    rounds = [mutant_answers([ms[k] for ms in by_exercise if k < len(ms)])
+              for k in range(max(map(len, by_exercise)))]
+    kinds = [reference_answers(lesson), {}, *rounds]
+    for i in range(students):
+        submit(course, lesson, f"student{i:03d}", kinds[i % len(kinds)])
+    return lesson.name
+
+
+def children_cpu() -> float:
+    """CPU seconds used so far by finished child processes and their descendants."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def grades(course: Path, lesson: str) -> dict[tuple[str, str], float | None]:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {(student.id, grade.name): grade.score
+                for student in gb.students
+                for grade in gb.find_submission_notebook(lesson, lesson, student.id).grades}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    sandboxed, why = sandbox_available()
+    with tempfile.TemporaryDirectory(prefix="class-grading-") as tmp:
+        serial, parallel = Path(tmp) / "serial", Path(tmp) / "parallel"
+        lesson = make_class(serial, args.students)
+        shutil.copytree(serial, parallel)
+        print(f"{args.students} submissions of {lesson}, {os.cpu_count()} CPUs, "
+              f"{args.workers} workers, sandbox: {'yes' if sandboxed else 'NO (' + why + ')'}")
+
+        cpu, start = children_cpu(), time.perf_counter()
+        nbgrader.autograde(serial, lesson)
+        serial_seconds, serial_cpu = time.perf_counter() - start, children_cpu() - cpu
+        print(f"serial nbgrader autograde:  {serial_seconds:6.1f} s "
+              f"({serial_seconds / args.students:.2f} s per submission; CPU {serial_cpu:.1f} s)")
+
+        command = [sys.executable, "-m", "autograder", "grade", lesson, "--course", str(parallel),
+                   "--workers", str(args.workers), "--quiet"]
+        if not sandboxed:
+            command.append("--no-sandbox-i-accept-the-risk")
+        cpu, start = children_cpu(), time.perf_counter()
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        parallel_seconds, parallel_cpu = time.perf_counter() - start, children_cpu() - cpu
+        print(f"python -m autograder grade: {parallel_seconds:6.1f} s "
+              f"({parallel_seconds / args.students:.2f} s per submission, start-up included; "
+              f"CPU {parallel_cpu:.1f} s)")
+        if result.returncode:
+            print(result.stdout[-2000:], result.stderr[-2000:])
+        ratio = serial_seconds / parallel_seconds
+        print(f"ratio: {ratio:.1f}x (target {TARGET_RATIO:g}x); CPU time ratio "
+              f"{serial_cpu / parallel_cpu:.1f}x (less sensitive to other load on the machine)")
+
+        expected, got = grades(serial, lesson), grades(parallel, lesson)
+        differ = sorted(key for key in expected.keys() | got.keys()
+                        if expected.get(key) != got.get(key))
+        print(f"identical scores: {'yes' if not differ else 'NO'} "
+              f"({len(expected)} grades of {args.students} submissions compared)")
+        for student, cell in differ[:10]:
+            print(f"  {student} {cell}: nbgrader {expected.get((student, cell))}, "
+                  f"ours {got.get((student, cell))}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,289 @@
+"""`python -m autograder grade`: a whole class graded in parallel, sandboxed, nothing lost.
+
+One module fixture builds lesson 01 in a temporary course, submits a class of ordinary
+and hostile submissions (tests/submissions/lesson01/), grades it once with short limits
+(5 s per cell), and each test checks one outcome.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder import nbgrader
+from autograder.build import ROOT, all_lessons, build
+from autograder.grading.cli import grade_class, write_csv
+from autograder.grading.grade import GRADED, INVALID, MISSING, OTHER_LESSON, Options
+from autograder.grading.sandbox import sandbox_available
+from autograder.mutants import mutants_of
+from autograder.submissions import mutant_answers, reference_answers, submit
+
+SUBMISSIONS = Path(__file__).parent / "submissions" / "lesson01"
+LESSON = next(lesson for lesson in all_lessons() if lesson.name.startswith("01_"))
+OTHER = next(lesson for lesson in all_lessons() if lesson.name.startswith("02_"))
+FULL = 8.0
+
+needs_sandbox = pytest.mark.skipif(not sandbox_available()[0],
+                                   reason=f"no sandbox here: {sandbox_available()[1]}")
+
+
+def code_submission(course: Path, student: str, case: str, port: int) -> None:
+    """The reference answers, with a hostile snippet appended to (or replacing) one exercise."""
+    text = (SUBMISSIONS / f"{case}.txt").read_text()
+    text = (text.replace("{course}", str(course)).replace("{root}", str(ROOT))
+            .replace("{port}", str(port)))
+    mode, exercise = text.splitlines()[0].removeprefix("# ").split(": ")
+    answers = reference_answers(LESSON)
+    answers[exercise] = text if mode == "replace" else f"{answers[exercise]}\n\n{text}"
+    submit(course, LESSON, student, answers)
+
+
+def edit_notebook(course: Path, student: str, change) -> None:
+    """Submit the reference answers with the notebook changed by `change(cells)`."""
+    folder = submit(course, LESSON, student, reference_answers(LESSON))
+    path = folder / LESSON.path.name
+    notebook = nbformat.read(path, as_version=4)
+    change(notebook.cells)
+    nbformat.write(notebook, path)
+
+
+def cell_index(cells: list, name: str) -> int:
+    return next(i for i, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade_id") == name)
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+class Graded:
+    def __init__(self, course: Path, outcomes: list) -> None:
+        self.course = course
+        self.outcomes = {o.student: o for o in outcomes}
+
+    def grades(self, student: str) -> dict[str, float | None]:
+        with Gradebook(f"sqlite:///{self.course / 'gradebook.db'}") as gb:
+            submission = gb.find_submission_notebook(LESSON.name, LESSON.name, student)
+            return {g.name: g.score for g in submission.grades}
+
+    def total(self, student: str) -> float:
+        return sum(score or 0 for score in self.grades(student).values())
+
+    def notes(self, student: str) -> str:
+        return "; ".join(self.outcomes[student].notes)
+
+    def outputs(self, student: str) -> str:
+        path = self.course / "autograded" / student / LESSON.name / LESSON.path.name
+        notebook = nbformat.read(path, as_version=4)
+        return "\n".join(json.dumps(out) for cell in notebook.cells if cell.cell_type == "code"
+                         for out in cell.outputs)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
+    if not sandbox_available()[0]:
+        pytest.skip(sandbox_available()[1])
+    course = tmp_path_factory.mktemp("class")
+    build(course, [LESSON])
+    nbgrader.generate_assignment(course, LESSON.name)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    submit(course, LESSON, "reference", reference_answers(LESSON))
+    submit(course, LESSON, "untouched", {})
+    first_mutants = [ms[0] for name in LESSON.exercises()
+                     if (ms := [m for m in mutants_of(LESSON.mutants()) if m.exercise == name])]
+    submit(course, LESSON, "mutants", mutant_answers(first_mutants))
+    for case in sorted(p.stem for p in SUBMISSIONS.glob("*.txt")):
+        code_submission(course, case, case, port)
+
+    edit_notebook(course, "deleted_test", lambda cells: cells.pop(cell_index(cells, "test_dense")))
+
+    def edit(cells):  # a wrong dense, and a test cell that no longer tests it
+        cells[cell_index(cells, "dense")].source = "def dense(x, W, b):\n    return x @ W.T\n"
+        cells[cell_index(cells, "test_dense")].source = 'print("all good")'
+    edit_notebook(course, "edited_test", edit)
+
+    def retype(cells):  # deleted, then typed again by hand (no nbgrader metadata)
+        index = cell_index(cells, "test_dense")
+        cells[index] = nbformat.v4.new_code_cell(cells[index].source)
+    edit_notebook(course, "retyped_test", retype)
+
+    folder = submit(course, LESSON, "invalid_json", {})
+    (folder / LESSON.path.name).write_text('{"cells": [ this is not json')
+    folder = submit(course, LESSON, "missing_notebook", {})
+    (folder / LESSON.path.name).unlink()
+    folder = submit(course, LESSON, "other_lesson", {})
+    shutil.copyfile(OTHER.path, folder / LESSON.path.name)
+
+    before = tree_digest(course / "submitted")
+    options = Options(course=course, timeout=5, total_timeout=25, memory_mb=1024,
+                      max_output_chars=100_000, csv=course / "grades.csv")
+    outcomes = grade_class([LESSON.name], options, workers=2, sandbox=True, progress=False)
+    write_csv(options.csv, outcomes)
+    listener.close()
+    graded = Graded(course, outcomes)
+    graded.submitted_before, graded.submitted_after = before, tree_digest(course / "submitted")
+    return graded
+
+
+@needs_sandbox
+def test_the_class_is_graded_like_nbgrader(graded: Graded) -> None:
+    assert graded.outcomes["reference"].status == GRADED
+    assert graded.total("reference") == FULL and graded.notes("reference") == ""
+    assert graded.total("untouched") == 0
+    assert 0 < graded.total("mutants") < FULL or graded.total("mutants") == 0
+    assert all(score == 0 for score in graded.grades("mutants").values())
+
+
+@needs_sandbox
+def test_no_submission_is_modified(graded: Graded) -> None:
+    assert graded.submitted_after == graded.submitted_before
+
+
+@needs_sandbox
+def test_grade_table_has_a_status_per_student(graded: Graded) -> None:
+    rows = {row["student"]: row for row in csv.DictReader(open(graded.course / "grades.csv"))}
+    assert set(rows) == set(graded.outcomes)
+    assert rows["reference"]["status"] == "graded" and rows["reference"]["score"] == "8"
+    assert rows["untouched"]["status"] == "graded" and rows["untouched"]["score"] == "0"
+    assert rows["invalid_json"]["status"] == "not gradable (invalid notebook)"
+    assert rows["invalid_json"]["score"] == "0"  # what nbgrader's export will say, too
+    assert rows["missing_notebook"]["status"] == "not gradable (missing notebook)"
+    assert rows["other_lesson"]["status"] == "not gradable (notebook of another lesson)"
+
+
+@needs_sandbox
+@pytest.mark.parametrize(("student", "status"), [
+    ("invalid_json", INVALID), ("missing_notebook", MISSING), ("other_lesson", OTHER_LESSON)])
+def test_ungradable_notebooks_are_recorded_as_zero(graded: Graded, student: str, status: str) -> None:
+    assert graded.outcomes[student].status == status
+    assert graded.total(student) == 0  # in the gradebook, as nbgrader records a missing notebook
+
+
+@needs_sandbox
+def test_infinite_loop_in_a_graded_function(graded: Graded) -> None:
+    grades = graded.grades("loop_in_function")
+    assert grades["test_dense"] == 0 and grades["test_relu"] > 0
+    assert "cell timeout" in graded.notes("loop_in_function")
+
+
+@needs_sandbox
+def test_infinite_loop_after_a_right_answer_keeps_full_marks(graded: Graded) -> None:
+    assert graded.total("loop_after_answer") == FULL
+    assert "cell timeout (cell" in graded.notes("loop_after_answer")
+
+
+@needs_sandbox
+def test_memory_bomb(graded: Graded) -> None:
+    assert "memory limit (cell" in graded.notes("memory_bomb")
+    assert graded.outcomes["memory_bomb"].status == GRADED
+
+
+@needs_sandbox
+def test_fork_bomb(graded: Graded) -> None:
+    notes = graded.notes("fork_bomb")
+    assert "processes started by the submission were stopped" in notes and "cell timeout" in notes
+    assert "os.fork refused" in graded.outputs("fork_bomb")
+    assert graded.total("fork_bomb") == FULL
+
+
+@needs_sandbox
+def test_processes_do_not_outlive_grading(graded: Graded) -> None:
+    assert "1 processes started by the submission were stopped" in graded.notes("daemon")
+    assert "sleep 600" in graded.notes("daemon")
+    assert graded.total("daemon") == FULL
+    assert "sleep 600" not in subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+
+
+@needs_sandbox
+def test_sys_exit_is_an_error_in_its_cell_only(graded: Graded) -> None:
+    assert "sys.exit() called" in graded.notes("sys_exit")
+    assert graded.total("sys_exit") == FULL
+
+
+@needs_sandbox
+@pytest.mark.parametrize(("student", "earned"), [("os_exit", {"test_dense"}),
+                                                 ("killed_kernel", {"test_dense", "test_relu"})])
+def test_dead_kernel_keeps_the_grades_before_it(graded: Graded, student: str, earned: set) -> None:
+    assert "kernel died (cell" in graded.notes(student)
+    grades = graded.grades(student)
+    assert {name for name, score in grades.items() if score} == earned
+    assert "not run: the kernel died" in graded.outputs(student)
+
+
+@needs_sandbox
+@pytest.mark.parametrize("student", ["deleted_test", "retyped_test"])
+def test_deleted_or_retyped_test_cell_is_restored(graded: Graded, student: str) -> None:
+    kind = "deleted" if student == "deleted_test" else "re-typed"
+    assert f"test cell {kind}: test_dense (restored)" in graded.notes(student)
+    assert graded.total(student) == FULL
+
+
+@needs_sandbox
+def test_edited_test_cell_is_restored(graded: Graded) -> None:
+    assert "test cell edited: test_dense (restored)" in graded.notes("edited_test")
+    assert graded.grades("edited_test")["test_dense"] == 0
+
+
+@needs_sandbox
+def test_patching_the_checks_does_not_fool_the_hidden_tests(graded: Graded) -> None:
+    assert graded.grades("patches_checks")["test_dense"] == 0
+    assert "dense (hidden tests)" in graded.outputs("patches_checks")
+
+
+@needs_sandbox
+def test_no_secrets_no_writes_no_network(graded: Graded) -> None:
+    printed = graded.outputs("reads_and_writes")
+    assert "blocked read" in printed and "blocked write" in printed and "blocked connect" in printed
+    assert "LEAKED" not in printed
+    assert not list(graded.course.rglob("pwned.txt")) and not (ROOT / "pwned.txt").exists()
+    assert graded.total("reads_and_writes") == FULL
+
+
+@needs_sandbox
+def test_huge_output_is_truncated(graded: Graded) -> None:
+    assert "output truncated" in graded.notes("huge_output")
+    path = graded.course / "autograded" / "huge_output" / LESSON.name / LESSON.path.name
+    assert path.stat().st_size < 2_000_000
+    assert graded.total("huge_output") == FULL
+
+
+@needs_sandbox
+def test_feedback_shows_verdicts_not_hidden_tests(graded: Graded) -> None:
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config import Config
+
+    config = Config()
+    config.CourseDirectory.root = str(graded.course)
+    config.CourseDirectory.assignment_id = LESSON.name
+    config.CourseDirectory.student_id = "mutants"
+    config.GenerateFeedback.preprocessors = [
+        "nbgrader.preprocessors.GetGrades", "autograder.grading.feedback.HideHiddenTests",
+        "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
+    converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
+    converter.start()
+    html = (graded.course / "feedback" / "mutants" / LESSON.name / f"{LESSON.name}.html").read_text()
+    assert "BEGIN HIDDEN TESTS" not in html and "autograder.hidden" not in html
+    assert "hidden tests run here" in html
+    assert "Likely mistake" in html
+
+
+def test_refuses_without_bubblewrap(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "autograder", "grade", LESSON.name,
+                             "--course", str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+                            env={"PATH": str(Path(sys.executable).parent)}, check=False)
+    assert result.returncode != 0
+    assert "refusing to grade" in result.stderr and "--no-sandbox-i-accept-the-risk" in result.stderr
