@@ -6,7 +6,9 @@ For every lesson: build it with the references, execute the source notebook top 
 bottom in a fresh kernel (the learner's "Run all", answers filled in), then release it
 and time `nbgrader autograde` on one reference submission. The target is 60 s or less
 per lesson on a 2-core CPU. Then the data and coder figures: the GloVe load in a fresh
-process (target under 5 s). This is a benchmark, not a test: it prints, it asserts nothing.
+process (target under 5 s) and lesson 11's arithmetic coder driven by the order-3 counting
+model on the held-out text (target 50 kB/s or more each way). This is a benchmark, not a
+test: it prints, it asserts nothing.
 """
 
 from __future__ import annotations
@@ -60,6 +62,18 @@ def time_glove_load() -> float:
     return float(result.stdout)
 
 
+def report_coder_speed() -> None:
+    """Lesson 11's reference coder with the counting model, on about 46,000 held-out characters."""
+    from helpers.compression import coder_benchmark
+    from solutions.lesson11 import context_counts, decode, encode, frequencies
+
+    figures = coder_benchmark(encode, decode, context_counts, frequencies)
+    print(f"arithmetic coder, order-3 counts, {figures['n_chars']:,} chars: "
+          f"encode {figures['encode_chars_per_second'] / 1000:.0f} kB/s, "
+          f"decode {figures['decode_chars_per_second'] / 1000:.0f} kB/s (target >= 50 kB/s), "
+          f"round trip exact: {bool(figures['round_trip'])}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -76,6 +90,7 @@ def main() -> None:
             verdict = "yes" if seconds <= TARGET_SECONDS else "NO"
             print(f"{lesson.name:<28} {seconds:>12.1f} {grading:>14.1f}  {verdict}", flush=True)
     print(f"GloVe 6B 50d load, fresh process: {time_glove_load():.2f} s (target < 5 s)")
+    report_coder_speed()
 
 
 if __name__ == "__main__":
