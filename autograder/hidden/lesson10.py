@@ -1,0 +1,85 @@
+"""Hidden tests for lesson 10: random sizes and seeds, compared with the reference or,
+for the packing optimiser, checked by the properties a correct packing has."""
+
+import math
+
+import numpy as np
+import torch
+
+from autograder.hidden.common import agrees_with_reference, hidden_check
+from solutions import lesson10 as reference
+
+
+def random_unit_vectors(random_unit_vectors):
+    chk = hidden_check("random_unit_vectors", random_unit_vectors)
+    rng = np.random.default_rng(10)
+    for trial in range(1, 6):
+        n, d, seed = int(rng.integers(1, 50)), int(rng.integers(1, 300)), int(rng.integers(1000))
+        expected = reference.random_unit_vectors(n, d, torch.Generator().manual_seed(seed))
+        got = chk.run(n, d, torch.Generator().manual_seed(seed))
+        chk.close(got, expected, atol=1e-5, case=f"hidden random case {trial} of 5 (n={n}, d={d})",
+                  hint="torch.randn(n, d, generator=generator), each row divided by its length.")
+    chk.passed()
+
+
+def pairwise_angles(pairwise_angles):
+    def sorted_angles(fn):
+        return lambda V: torch.sort(torch.as_tensor(fn(V)).flatten()).values
+
+    def vectors(rng):
+        n, d = int(rng.integers(2, 40)), int(rng.integers(2, 60))
+        lengths = rng.uniform(0.1, 5.0, size=(n, 1))
+        return (torch.tensor(rng.normal(size=(n, d)) * lengths, dtype=torch.float32),)
+
+    agrees_with_reference(hidden_check("pairwise_angles", sorted_angles(pairwise_angles)),
+                          sorted_angles(reference.pairwise_angles), vectors, atol=1e-3,
+                          hint="one angle in degrees per pair i < j of rows of any length.")
+
+
+def share_within(share_within):
+    def angles_and_band(rng):
+        angles = torch.tensor(rng.uniform(0, 180, size=int(rng.integers(1, 500))))
+        return angles, float(rng.uniform(0.5, 30.0))
+
+    agrees_with_reference(hidden_check("share_within", share_within), reference.share_within,
+                          angles_and_band,
+                          hint="the fraction of angles with |angle - 90| <= band.")
+
+
+def exact_share(exact_share):
+    def dimension_and_band(rng):
+        return int(rng.integers(2, 5000)), float(rng.uniform(0.2, 20.0))
+
+    agrees_with_reference(hidden_check("exact_share", exact_share), reference.exact_share,
+                          dimension_and_band, atol=1e-5,
+                          hint="integral of sin(theta) ** (d - 2) over the band divided by the "
+                               "integral over 0 to 180 degrees, theta in radians.")
+
+
+def pack(pack):
+    chk = hidden_check("pack", pack)
+    rng = np.random.default_rng(10)
+    for trial in range(1, 4):
+        n, d = int(rng.integers(20, 40)), int(rng.integers(5, 9))
+        V = torch.randn(n, d, generator=torch.Generator().manual_seed(int(rng.integers(1000))))
+        V = V / V.norm(dim=1, keepdim=True)
+        margin = 2 * math.sqrt((n - d) / (d * (n - 1)))  # twice Welch's floor on the max
+
+        def tolerance(cos, margin=margin):
+            return (cos.abs() - margin).relu().pow(2).mean()
+
+        def loss_of(U):
+            return tolerance((U @ U.T).fill_diagonal_(0.0)).item()
+
+        untouched = V.clone()
+        packed = torch.as_tensor(chk.run(V, tolerance, 300, 0.03, False)).detach()
+        case = f"hidden random case {trial} of 3 ({n} vectors in {d} dimensions)"
+        chk.true(torch.equal(V, untouched), case=case,
+                 hint="work on a copy: pack must not change the V it was given.")
+        chk.true(tuple(packed.shape) == (n, d) and torch.allclose(
+            packed.norm(dim=1), torch.ones(n), atol=1e-4), case=case,
+                 hint="return (n, d) rows rescaled to length 1 after every step.")
+        chk.true(loss_of(packed) < 0.2 * loss_of(V), case=case,
+                 hint="the loss should fall to under a fifth of its start in 300 Adam steps: "
+                      "minimise the loss of the cosines, diagonal set to 0.")
+    chk.passed()
