@@ -5,7 +5,8 @@
   visible part; then the hidden code runs HERE, in the trusted grader, where every name
   it does not define (the learner's `dense`, say) is a `KernelFunction`: a proxy that
   calls the learner's function in the kernel, sending arguments and receiving results
-  as JSON and .npy bytes (never pickle). Whatever student code patches in the kernel
+  as JSON and .npy bytes, never pickle (codec.py: functions the hidden tests pass, such
+  as a model, travel as source code and run in the kernel). Whatever student code patches in the kernel
   (assert, numpy.testing, the check helpers) cannot touch the hidden verdict. A failing
   hidden test adds an error output to the cell, so nbgrader scores it 0, with the hidden
   test's teaching message (hidden tests never print expected values).
@@ -16,7 +17,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import builtins
 import contextlib
 import io
@@ -24,12 +24,17 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import numpy as np
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
+
+from autograder.grading import codec
+
+CODEC_SOURCE = Path(codec.__file__).read_text()
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n?(.*?)### END HIDDEN TESTS\n?", re.DOTALL)
 RESULT_MIME = "application/x-autograder-result"
@@ -49,100 +54,36 @@ class Context:
 CONTEXT = Context()
 
 
-# -- values across the kernel boundary: JSON + .npy, never pickle --------------------------
-def encode(value: Any) -> Any:
-    """A JSON-able form of numbers, strings, arrays, tensors and containers of them."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (tuple, list)):
-        return {"__seq__": [encode(v) for v in value], "tuple": isinstance(value, tuple)}
-    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {"__dict__": {k: encode(v) for k, v in value.items()}}
-    is_tensor = type(value).__module__.startswith("torch") and hasattr(value, "detach")
-    if is_tensor or isinstance(value, (np.ndarray, np.generic)):
-        array = value.detach().cpu().numpy() if is_tensor else np.asarray(value)
-        buffer = io.BytesIO()
-        np.save(buffer, array, allow_pickle=False)
-        return {"__npy__": base64.b64encode(buffer.getvalue()).decode(), "torch": is_tensor,
-                "scalar": isinstance(value, np.generic)}
-    raise TypeError(f"cannot pass a {type(value).__name__} to the learner's function")
+CODEC_MODULE = "_autograder_codec"
 
+#: Run once per kernel, silently: the codec (codec.py's source) as a module of its own, so
+#: that its names (encode, decode...) never mix with the learner's.
+KERNEL_SETUP = """
+import sys as __sys, types as __types
+__codec = __sys.modules[%(module)r] = __types.ModuleType(%(module)r)
+exec(compile(%(source)r, "<autograder codec>", "exec"), __codec.__dict__)
+del __sys, __types, __codec
+"""
 
-class Unreadable:
-    """What the learner's function returned when it is not a value the grader can read."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-
-    def __repr__(self) -> str:
-        return f"<an object of type {self.kind}>"
-
-
-def decode(value: Any) -> Any:
-    if isinstance(value, dict):
-        if "__seq__" in value:
-            items = [decode(v) for v in value["__seq__"]]
-            return tuple(items) if value["tuple"] else items
-        if "__dict__" in value:
-            return {k: decode(v) for k, v in value["__dict__"].items()}
-        if "__npy__" in value:
-            array = np.load(io.BytesIO(base64.b64decode(value["__npy__"])), allow_pickle=False)
-            if value.get("torch"):
-                import torch
-
-                return torch.from_numpy(array)
-            return array[()] if value.get("scalar") else array
-        if "__unreadable__" in value:
-            return Unreadable(str(value["__unreadable__"]))
-    return value
-
-
-#: Runs in the kernel: decode the arguments, call the learner's function, display the result.
-KERNEL_CALL = '''
-def __autograder_call(name, payload):
-    import base64, io, json
-    import numpy as np
-    def decode(v):
-        if isinstance(v, dict):
-            if "__seq__" in v:
-                items = [decode(x) for x in v["__seq__"]]
-                return tuple(items) if v["tuple"] else items
-            if "__dict__" in v:
-                return {k: decode(x) for k, x in v["__dict__"].items()}
-            if "__npy__" in v:
-                a = np.load(io.BytesIO(base64.b64decode(v["__npy__"])), allow_pickle=False)
-                if v.get("torch"):
-                    import torch
-                    return torch.from_numpy(a)
-                return a[()] if v.get("scalar") else a
-        return v
-    def encode(v):
-        if v is None or isinstance(v, (bool, int, float, str)):
-            return v
-        if isinstance(v, (tuple, list)):
-            return {"__seq__": [encode(x) for x in v], "tuple": isinstance(v, tuple)}
-        if isinstance(v, dict) and all(isinstance(k, str) for k in v):
-            return {"__dict__": {k: encode(x) for k, x in v.items()}}
-        tensor = type(v).__module__.startswith("torch") and hasattr(v, "detach")
-        if tensor or isinstance(v, (np.ndarray, np.generic)):
-            try:
-                a = v.detach().cpu().numpy() if tensor else np.asarray(v)
-                buffer = io.BytesIO()
-                np.save(buffer, a, allow_pickle=False)
-                return {"__npy__": base64.b64encode(buffer.getvalue()).decode(),
-                        "torch": tensor, "scalar": isinstance(v, np.generic)}
-            except Exception:
-                pass
-        return {"__unreadable__": type(v).__name__}
-    call = decode(json.loads(payload))
-    result = get_ipython().user_ns[name](*call["args"], **call["kwargs"])
+#: Runs in the kernel: decode the arguments, call the learner's function, display the result
+#: and the arguments as the function left them (it may have changed them in place).
+KERNEL_CALL = """
+def __autograder_call(payload):
+    import json, sys
+    codec = sys.modules[%(module)r]
+    call = json.loads(payload)
+    args = [codec.decode(value, code=True) for value in call["args"]]
+    kwargs = {key: codec.decode(value, code=True) for key, value in call["kwargs"].items()}
+    result = codec.decode(call["function"], code=True)(*args, **kwargs)
+    reply = {"result": codec.encode(result, strict=False),
+             "args": [codec.encode(value, strict=False) for value in args]}
     from IPython.display import display
-    display({%(mime)r: json.dumps(encode(result))}, raw=True)
+    display({%(mime)r: json.dumps(reply)}, raw=True)
 try:
-    __autograder_call(%(name)r, %(payload)r)
+    __autograder_call(%(payload)r)
 finally:
     del __autograder_call
-'''
+"""
 
 
 class KernelError(Exception):
@@ -150,34 +91,44 @@ class KernelError(Exception):
 
 
 class KernelFunction:
-    """Stands in, in the grader, for a function the learner defined in the kernel."""
+    """Stands in, in the grader, for a function the learner defined in the kernel.
 
-    def __init__(self, client: SandboxedExecute, name: str) -> None:
+    With a `helper` (a plain function of the hidden tests), it stands for
+    helper(<the learner's function>, ...) run in the kernel: one trip for a helper that
+    calls the learner's function thousands of times (e.g. to count random draws).
+    """
+
+    def __init__(self, client: SandboxedExecute, name: str, helper: Callable | None = None) -> None:
         self.client = client
         self.name = name
+        self.helper = helper
         self.__name__ = name
 
     def __repr__(self) -> str:
         return f"<learner's {self.name}>"
 
+    def calling(self, helper: Callable) -> KernelFunction:
+        """helper(this function, *args) as one call in the kernel."""
+        return KernelFunction(self.client, self.name, helper)
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        payload = json.dumps(encode({"args": list(args), "kwargs": kwargs}))
-        cell = NotebookNode(cell_type="code", source=KERNEL_CALL % {
-            "name": self.name, "payload": payload, "mime": RESULT_MIME},
-            metadata=NotebookNode(), outputs=[], execution_count=None, id=uuid.uuid4().hex[:8])
-        index = self.client.current_index
-        real = self.client.nb.cells[index]
-        try:  # nbclient stores the executed cell at `index`: put the real one back
-            self.client.execute_cell(cell, index, store_history=False)
-        finally:
-            self.client.nb.cells[index] = real
-        for out in cell.outputs:
+        learner = {"__learner__": self.name}
+        call = {"function": codec.encode(self.helper) if self.helper else learner,
+                "args": [*([learner] if self.helper else []), *map(codec.encode, args)],
+                "kwargs": {name: codec.encode(value) for name, value in kwargs.items()}}
+        outputs = self.client.run_in_kernel(KERNEL_CALL % {
+            "module": CODEC_MODULE, "payload": json.dumps(call), "mime": RESULT_MIME})
+        for out in outputs:
             if out.output_type == "error":
                 if out.ename == "NotImplementedError":
                     raise NotImplementedError(out.evalue)
                 raise KernelError(f"{out.ename}: {out.evalue}" if out.evalue else out.ename)
             if out.output_type == "display_data" and RESULT_MIME in out.get("data", {}):
-                return decode(json.loads(out.data[RESULT_MIME]))
+                reply = json.loads(out.data[RESULT_MIME])
+                after = [codec.decode(value) for value in reply["args"]][1 if self.helper else 0:]
+                for given, changed in zip(args, after, strict=False):
+                    codec.write_back(given, changed)
+                return codec.decode(reply["result"])
         raise KernelError("the learner's function returned nothing the grader could read")
 
 
@@ -214,6 +165,7 @@ class SandboxedExecute(Execute):
         self.deadline = time.monotonic() + ctx.total_timeout
         self.dead: str | None = None
         self.current_index = 0
+        self.codec_installed = False
         self.output_chars: dict[int, int] = {}
         if ctx.worker is not None:
             km = WorkerKernelManager(worker=ctx.worker, submission=ctx.scratch)
@@ -285,6 +237,23 @@ class SandboxedExecute(Execute):
             await asyncio.sleep(0.3)
             await self.km.interrupt_kernel()
         return reply
+
+    def run_in_kernel(self, source: str) -> list[NotebookNode]:
+        """Execute `source` in the kernel as a helper cell of the current cell; its outputs.
+
+        The first call also installs the codec in the kernel.
+        """
+        if not self.codec_installed:
+            self.codec_installed = True
+            self.run_in_kernel(KERNEL_SETUP % {"module": CODEC_MODULE, "source": CODEC_SOURCE})
+        cell = NotebookNode(cell_type="code", source=source, metadata=NotebookNode(), outputs=[],
+                            execution_count=None, id=uuid.uuid4().hex[:8])
+        real = self.nb.cells[self.current_index]
+        try:  # nbclient stores the executed cell at its index: put the real one back
+            self.execute_cell(cell, self.current_index, store_history=False)
+        finally:
+            self.nb.cells[self.current_index] = real
+        return cell.outputs
 
     def run_hidden(self, code: str) -> list[NotebookNode]:
         """Run a hidden-test region in this process against the kernel's functions."""

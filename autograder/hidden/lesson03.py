@@ -30,7 +30,11 @@ def numerical_gradient(numerical_gradient):
         shape = tuple(rng.integers(1, 4, size=int(rng.integers(1, 3))))
         a, b = rng.normal(size=shape), rng.normal(size=shape)
         theta = rng.normal(size=shape)
-        return (lambda t: float(np.sum(a * np.tanh(t)) + np.sum(t * b) ** 2), theta)
+
+        def smooth(t):
+            return float(np.sum(a * np.tanh(t)) + np.sum(t * b) ** 2)
+
+        return smooth, theta
 
     agrees_with_reference(hidden_check("numerical_gradient", numerical_gradient),
                           reference.numerical_gradient, smooth_function,

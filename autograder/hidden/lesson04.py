@@ -8,7 +8,7 @@ never by the exact draws of the reference.
 import numpy as np
 import torch
 
-from autograder.hidden.common import agrees_with_reference, hidden_check
+from autograder.hidden.common import agrees_with_reference, hidden_check, run_through
 from helpers.checks.lesson04 import as_ints, draws, frequencies
 from solutions import lesson04 as reference
 
@@ -87,12 +87,14 @@ def sample_next(sample_next):
                   hint="temperature 0: the id of the largest score.")
         for temperature in (0.6, 1.7):
             expected = torch.softmax(logits / temperature, dim=-1).numpy()
-            chk.close(frequencies(chk.run, logits, temperature, n_draws=3000, seed=trial), expected,
+            shares = run_through(chk, frequencies, logits, temperature, n_draws=3000, seed=trial)
+            chk.close(shares, expected,
                       case=f"share of each id in 3000 draws, hidden random logits {trial} of 3, "
                            f"temperature {temperature}",
                       hint="draw from softmax(logits / temperature) with torch.multinomial.",
                       atol=0.04, rtol=0)
-        chk.equal(draws(chk.run, logits, 1.0, 15, seed=trial), draws(chk.run, logits, 1.0, 15, seed=trial),
+        chk.equal(run_through(chk, draws, logits, 1.0, 15, seed=trial),
+                  run_through(chk, draws, logits, 1.0, 15, seed=trial),
                   case=f"hidden random logits {trial} of 3, two generators seeded alike",
                   hint="draw with the generator you are given (generator=generator).")
     chk.passed()
