@@ -1,0 +1,63 @@
+"""`python -m autograder grade` scores every lesson exactly as nbgrader does.
+
+The session's `graded_course` holds, per lesson, nbgrader's own grades of the reference
+answers, the untouched release and every round of mutants. A copy of each course is
+graded again with the course's command (sandboxed where this machine allows, as the
+instructor would run it); every grade of every submission must be the same. This is
+what exercises the grader's proxies on every kind of hidden test: functions, models,
+generators and bytes passed to the learner's functions, arguments changed in place.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Gradebook
+
+from autograder.build import Lesson, all_lessons
+from autograder.grading.cli import grade_class
+from autograder.grading.grade import GRADED, Options
+from autograder.grading.sandbox import sandbox_available
+from tests.conftest import GradedCourse
+
+
+def all_grades(course: Path, lesson: Lesson) -> dict[tuple[str, str], float | None]:
+    """(student, grade id) -> score, for every submission of `lesson` in `course`'s gradebook."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {(student.id, grade.name): grade.score
+                for student in gradebook.students
+                for grade in gradebook.find_submission_notebook(lesson.name, lesson.name,
+                                                                student.id).grades}
+
+
+@pytest.fixture(scope="module")
+def regraded(graded_course: GradedCourse, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """lesson name -> (nbgrader's grades, the command's grades, the command's outcomes)."""
+    results = {}
+    for name, root in graded_course.roots.items():
+        lesson = next(les for les in all_lessons() if les.name == name)
+        copy = tmp_path_factory.mktemp(f"regraded-{name}")
+        shutil.copytree(root, copy, dirs_exist_ok=True)
+        options = Options(course=copy, timeout=None, total_timeout=600, memory_mb=4096,
+                          csv=copy / "grades.csv")
+        outcomes = grade_class([name], options, workers=2, sandbox=sandbox_available()[0],
+                               progress=False)
+        results[name] = (all_grades(root, lesson), all_grades(copy, lesson), outcomes)
+    return results
+
+
+def test_every_submission_is_graded(lesson: Lesson, regraded: dict) -> None:
+    _, _, outcomes = regraded[lesson.name]
+    assert outcomes and all(o.status == GRADED for o in outcomes), [
+        (o.student, o.status, o.notes) for o in outcomes if o.status != GRADED]
+
+
+def test_scores_equal_nbgraders(lesson: Lesson, regraded: dict) -> None:
+    nbgrader_grades, command_grades, _ = regraded[lesson.name]
+    assert nbgrader_grades, "nbgrader graded nothing"
+    differ = {key: (nbgrader_grades.get(key), command_grades.get(key))
+              for key in nbgrader_grades.keys() | command_grades.keys()
+              if nbgrader_grades.get(key) != command_grades.get(key)}
+    assert not differ, f"(student, cell): (nbgrader, the command) {differ}"
