@@ -39,6 +39,11 @@ def _start_process(slots, lock, base: Path, sandbox: bool, private: list[Path], 
 
     slot = slots.get()
     sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
+    # torch's OpenMP thread pool does not survive fork: in a child of a process that has used
+    # it (a test run, a notebook), the next parallel torch call waits forever at the pool's
+    # barrier. Hidden tests run torch here: one thread, so no pool.
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
 
     def start() -> Worker:
         return Worker(base / f"w{slot}", sandbox=sandbox, private=private, preimport=preimport)
