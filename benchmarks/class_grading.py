@@ -25,10 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
 
-from nbgrader.api import Gradebook  # noqa: E402
-
 from autograder import nbgrader  # noqa: E402
 from autograder.build import all_lessons, build  # noqa: E402
+from autograder.grading.grade import cell_grades  # noqa: E402
 from autograder.grading.sandbox import sandbox_available  # noqa: E402
 from autograder.mutants import mutants_of  # noqa: E402
 from autograder.submissions import mutant_answers, reference_answers, submit  # noqa: E402
@@ -54,13 +53,6 @@ def children_cpu() -> float:
     """CPU seconds used so far by finished child processes and their descendants."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
-
-
-def grades(course: Path, lesson: str) -> dict[tuple[str, str], float | None]:
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        return {(student.id, grade.name): grade.score
-                for student in gb.students
-                for grade in gb.find_submission_notebook(lesson, lesson, student.id).grades}
 
 
 def main() -> None:
@@ -98,7 +90,7 @@ def main() -> None:
         print(f"ratio: {ratio:.1f}x (target {TARGET_RATIO:g}x); CPU time ratio "
               f"{serial_cpu / parallel_cpu:.1f}x (less sensitive to other load on the machine)")
 
-        expected, got = grades(serial, lesson), grades(parallel, lesson)
+        expected, got = cell_grades(serial, lesson), cell_grades(parallel, lesson)
         differ = sorted(key for key in expected.keys() | got.keys()
                         if expected.get(key) != got.get(key))
         print(f"identical scores: {'yes' if not differ else 'NO'} "

@@ -11,25 +11,14 @@ generators and bytes passed to the learner's functions, arguments changed in pla
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
-from nbgrader.api import Gradebook
 
-from autograder.build import Lesson, all_lessons
+from autograder.build import Lesson
 from autograder.grading.cli import grade_class
-from autograder.grading.grade import GRADED, Options
+from autograder.grading.grade import GRADED, Options, cell_grades
 from autograder.grading.sandbox import sandbox_available
 from tests.conftest import GradedCourse
-
-
-def all_grades(course: Path, lesson: Lesson) -> dict[tuple[str, str], float | None]:
-    """(student, grade id) -> score, for every submission of `lesson` in `course`'s gradebook."""
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        return {(student.id, grade.name): grade.score
-                for student in gradebook.students
-                for grade in gradebook.find_submission_notebook(lesson.name, lesson.name,
-                                                                student.id).grades}
 
 
 @pytest.fixture(scope="module")
@@ -37,14 +26,13 @@ def regraded(graded_course: GradedCourse, tmp_path_factory: pytest.TempPathFacto
     """lesson name -> (nbgrader's grades, the command's grades, the command's outcomes)."""
     results = {}
     for name, root in graded_course.roots.items():
-        lesson = next(les for les in all_lessons() if les.name == name)
         copy = tmp_path_factory.mktemp(f"regraded-{name}")
         shutil.copytree(root, copy, dirs_exist_ok=True)
         options = Options(course=copy, timeout=None, total_timeout=600, memory_mb=4096,
                           csv=copy / "grades.csv")
         outcomes = grade_class([name], options, workers=2, sandbox=sandbox_available()[0],
                                progress=False)
-        results[name] = (all_grades(root, lesson), all_grades(copy, lesson), outcomes)
+        results[name] = (cell_grades(root, name), cell_grades(copy, name), outcomes)
     return results
 
 

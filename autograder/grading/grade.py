@@ -177,6 +177,14 @@ def record_zero(course: Path, lesson: str, student: str) -> None:
         gb.db.commit()
 
 
+def cell_grades(course: Path, lesson: str) -> dict[tuple[str, str], float | None]:
+    """(student, grade id) -> score, for every student of `lesson` in the course's gradebook."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        return {(student.id, grade.name): grade.score
+                for student in gb.students
+                for grade in gb.find_submission_notebook(lesson, lesson, student.id).grades}
+
+
 def scores(course: Path, lesson: str, student: str) -> tuple[float, float]:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         submission = gb.find_submission(lesson, student)
