@@ -228,28 +228,48 @@ class Worker:
                     "commands": self.commands[:3]}
 
     def reap_forever(self) -> None:
-        """Kill every process of the submission's uid that is not the kernel itself."""
+        """Kill every process of the submission's uid that is not the kernel itself.
+
+        A child caught between fork and exec still shows the kernel's command line (the
+        kernel is a fork of this worker); it gets one more round so that the note can name
+        the program it starts ("sleep 600"), unless it stays a copy of the kernel.
+        """
+        unexecuted: set[int] = set()
         while True:
             time.sleep(0.1)
             with self.lock:
                 if not self.active:
+                    unexecuted.clear()
                     continue
+                kernel_command = command_line(self.kernel)
                 for pid in processes_of(self.uid, self.kernel):
-                    if pid != self.kernel:
-                        if pid not in self.extra:
-                            try:
-                                with open(f"/proc/{pid}/cmdline", "rb") as f:
-                                    self.commands.append(f.read()[:60].replace(b"\0", b" ").decode().strip())
-                            except OSError:
-                                pass
-                        self.extra.add(pid)
-                        try:
-                            os.kill(pid, signal.SIGKILL)
-                        except ProcessLookupError:
-                            pass
-                self.extra.discard(self.kernel)
+                    if pid == self.kernel:
+                        continue
+                    command = command_line(pid)
+                    if not command:  # already gone (or a zombie)
+                        continue
+                    if command == kernel_command and pid not in unexecuted:
+                        unexecuted.add(pid)
+                        continue
+                    if pid not in self.extra:
+                        self.commands.append(command if command != kernel_command
+                                             else "a copy of the kernel (os.fork by other means)")
+                    self.extra.add(pid)
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
                 self.killed_processes = len(self.extra)
                 self._collect()
+
+
+def command_line(pid: int | None) -> str:
+    """The first 60 characters of a process's command line ("" once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read()[:60].replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
 
 
 def die_with_parent() -> None:
