@@ -61,7 +61,7 @@ class ForkProvisioner(KernelProvisionerBase):
         if self.launched:
             reply = self.worker.call("kill")
             self.status = reply["status"] if reply["status"] is not None else -9
-            self.submission.killed_processes = reply.get("killed_processes", 0)
+            self.submission.note_kill(reply)
 
     async def terminate(self, restart: bool = False) -> None:
         await self.kill(restart)
@@ -162,6 +162,13 @@ class Scratch:
     def request(self) -> dict:
         return {"work": str(self.work), "ipc": str(self.ipc), "uid": self.uid,
                 "limits": self.limits}
+
+    def note_kill(self, reply: dict) -> None:
+        """Keep what the worker's "kill" found: how many processes the kernel had started
+        (all stopped) and their first command lines. A second kill finds nothing to report."""
+        if "killed_processes" in reply:
+            self.killed_processes = reply["killed_processes"]
+            self.commands = reply.get("commands", [])
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
