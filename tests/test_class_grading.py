@@ -23,7 +23,7 @@ from nbgrader.api import Gradebook
 from autograder import nbgrader
 from autograder.build import ROOT, all_lessons, build
 from autograder.grading.cli import grade_class, write_csv
-from autograder.grading.grade import GRADED, INVALID, MISSING, OTHER_LESSON, Options
+from autograder.grading.outcome import GRADED, INVALID, MISSING, OTHER_LESSON, Options
 from autograder.grading.sandbox import sandbox_available
 from autograder.mutants import mutants_of
 from autograder.submissions import mutant_answers, reference_answers, submit

@@ -16,7 +16,8 @@ import pytest
 
 from autograder.build import Lesson
 from autograder.grading.cli import grade_class
-from autograder.grading.grade import GRADED, Options, cell_grades
+from autograder.grading.grade import cell_grades
+from autograder.grading.outcome import GRADED, Options
 from autograder.grading.sandbox import sandbox_available
 from tests.conftest import GradedCourse
 

@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from autograder.grading.grade import GRADED, NO_SUBMISSION, Options, Outcome, grade
+from autograder.grading.outcome import GRADED, NO_SUBMISSION, Options, Outcome
+from autograder.grading.sandbox import Worker
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_COURSE = ROOT / "autograder" / "course"
@@ -32,11 +35,8 @@ RISK_FLAG = "--no-sandbox-i-accept-the-risk"
 _STATE: dict = {}
 
 
-def _start_process(slots, lock, base: Path, sandbox: bool, private: list[Path], uid0: int,
-                   preimport: list[str]) -> None:
-    """In each grading process: take a slot, start its warm worker."""
-    from autograder.grading.sandbox import Worker
-
+def _start_process(slots, lock, launched: list[Worker], uid0: int) -> None:
+    """In each grading process: take a slot and the warm worker launched for it."""
     slot = slots.get()
     sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
     # torch's OpenMP thread pool does not survive fork: in a child of a process that has used
@@ -44,15 +44,20 @@ def _start_process(slots, lock, base: Path, sandbox: bool, private: list[Path], 
     # barrier. Hidden tests run torch here: one thread, so no pool.
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
+    worker = launched[slot]
 
-    def start() -> Worker:
-        return Worker(base / f"w{slot}", sandbox=sandbox, private=private, preimport=preimport)
+    def start() -> Worker:  # a fresh worker like this one, should this one die
+        return Worker(worker.folder, sandbox=worker.sandbox, private=worker.private,
+                      preimport=worker.preimport).ready()
 
-    _STATE.update(lock=lock, uid=uid0 + slot if sandbox else None, start=start, worker=start())
+    _STATE.update(lock=lock, uid=uid0 + slot if worker.sandbox else None, start=start,
+                  worker=worker.ready())
 
 
 def _grade(options: Options, lesson: str, student: str) -> Outcome:
-    if _STATE["worker"].process.poll() is not None:  # the worker died: a fresh one
+    from autograder.grading.grade import grade
+
+    if not _STATE["worker"].alive():  # the worker died (a submission killed it): a fresh one
         _STATE["worker"] = _STATE["start"]()
     return grade(options, lesson, student, worker=_STATE["worker"], lock=_STATE["lock"],
                  slot_uid=_STATE["uid"])
@@ -75,8 +80,6 @@ def write_csv(path: Path, outcomes: list[Outcome]) -> None:
 def grade_class(lessons: list[str], options: Options, *, workers: int, sandbox: bool,
                 progress: bool = True) -> list[Outcome]:
     """Grade every submission of `lessons`; returns one outcome per (student, lesson)."""
-    from tqdm.auto import tqdm
-
     from autograder.grading.sandbox import imported_modules
 
     course = options.course.resolve()
@@ -84,19 +87,25 @@ def grade_class(lessons: list[str], options: Options, *, workers: int, sandbox: 
     tasks = [(lesson, student) for lesson in lessons for student in students_of(course, lessons)]
     base = Path(tempfile.mkdtemp(prefix="autograder-grading-"))
     os.chmod(base, 0o711)
-    private = [ROOT, course, Path(tempfile.gettempdir())]
+    preimport = sorted({m for lesson in lessons
+                        for m in imported_modules(course / "release" / lesson)})
+    launched = [Worker(base / f"w{slot}", sandbox=sandbox, preimport=preimport,
+                       private=[ROOT, course, Path(tempfile.gettempdir())])
+                for slot in range(workers)]
+    # While the workers import their modules (about a second), this process loads nbgrader
+    # (as long again), once: the grading processes forked below inherit it.
+    importlib.import_module("autograder.grading.grade")
+    from tqdm.auto import tqdm
+
     context = multiprocessing.get_context("fork")
     slots = context.Queue()
     for slot in range(workers):
         slots.put(slot)
-    uid0 = 200_000 + (os.getpid() % 100_000) * 64
-    preimport = sorted({m for lesson in lessons
-                        for m in imported_modules(course / "release" / lesson)})
+    uid0 = 200_000 + (os.getpid() % 100_000) * 64  # kernels' uids: one per slot and run
     outcomes = []
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_process,
-                                 initargs=(slots, context.Lock(), base, sandbox, private,
-                                           uid0, preimport)) as pool:
+                                 initargs=(slots, context.Lock(), launched, uid0)) as pool:
             futures = {pool.submit(_grade, options, lesson, student): (lesson, student)
                        for lesson, student in tasks}
             bar = tqdm(total=len(futures), desc="grading", unit="submission", disable=not progress)
@@ -110,8 +119,8 @@ def grade_class(lessons: list[str], options: Options, *, workers: int, sandbox: 
                 bar.update()
             bar.close()
     finally:
-        import shutil
-
+        for worker in launched:
+            worker.close()
         shutil.rmtree(base, ignore_errors=True)
     return [o for o in outcomes if o.status != NO_SUBMISSION]
 

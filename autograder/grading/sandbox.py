@@ -71,12 +71,16 @@ def bwrap_command(folder: Path, private: list[Path]) -> list[str]:
 
 
 class Worker:
-    """A warm worker process (in a sandbox, or not) and its JSON-lines channel."""
+    """A warm worker process (in a sandbox, or not) and its JSON-lines channel.
+
+    A worker takes about a second to import what kernels use (numpy, matplotlib, IPython,
+    torch...): the constructor only launches it, so that the caller can work meanwhile;
+    `ready()`, called by the process that will talk to it, waits for it.
+    """
 
     def __init__(self, folder: Path, *, sandbox: bool, private: list[Path],
                  preimport: list[str] = ()) -> None:
-        self.folder = folder
-        self.sandbox = sandbox
+        self.folder, self.sandbox, self.private, self.preimport = folder, sandbox, private, preimport
         folder.mkdir(parents=True, exist_ok=True)
         os.chmod(folder, 0o755)
         python = [sys.executable, "-I", "-c", WORKER_SOURCE.read_text(), json.dumps(list(preimport))]
@@ -89,6 +93,9 @@ class Worker:
                                         start_new_session=True)
         self.lock = threading.Lock()
         self.stderr: list[str] = []
+
+    def ready(self) -> Worker:
+        """Wait until the worker has imported its modules (and keep reading its stderr)."""
         threading.Thread(target=self._drain, daemon=True).start()
         line = self.process.stdout.readline()
         if not line:
@@ -96,6 +103,7 @@ class Worker:
             raise SandboxError("the worker did not start:\n" + "".join(self.stderr[-30:]))
         ready = json.loads(line)
         self.preloaded, self.address_space = ready["ready"], ready["vm"]
+        return self
 
     def _drain(self) -> None:
         for line in self.process.stderr:
@@ -117,6 +125,15 @@ class Worker:
                 raise SandboxError(f"worker {op} failed: {reply['error']}")
             return reply
 
+    def alive(self) -> bool:
+        """Whether the worker still answers. (Not Popen.poll: the process that launched the
+        worker may be another one, and waitpid works only for one's own children.)"""
+        try:
+            self.call("poll")
+        except SandboxError:
+            return False
+        return True
+
     def close(self) -> None:
         try:
             self.process.stdin.close()
@@ -130,12 +147,10 @@ def imported_modules(folder: Path) -> list[str]:
     """Modules the notebooks in `folder` import, following its own packages (e.g. helpers/)."""
     import ast
 
-    import nbformat
-
     sources = []
-    for path in sorted(folder.glob("*.ipynb")):
-        notebook = nbformat.read(path, as_version=4)
-        sources += [c.source for c in notebook.cells if c.cell_type == "code"]
+    for path in sorted(folder.glob("*.ipynb")):  # plain JSON: nbformat is slow to import
+        cells = json.loads(path.read_text())["cells"]
+        sources += ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
     found: set[str] = set()
     seen_files: set[Path] = set()
     while sources:
