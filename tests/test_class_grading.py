@@ -14,6 +14,8 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -287,3 +289,55 @@ def test_refuses_without_bubblewrap(tmp_path: Path) -> None:
                             env={"PATH": str(Path(sys.executable).parent)}, check=False)
     assert result.returncode != 0
     assert "refusing to grade" in result.stderr and "--no-sandbox-i-accept-the-risk" in result.stderr
+
+
+@needs_sandbox
+def test_watchdog_stops_a_submission_past_its_total_time(graded: Graded, monkeypatch) -> None:
+    """A cell still running when the total time (plus the watchdog's grace) is up: the
+    sandbox is stopped, whatever the kernel is doing, and the submission still gets a grade."""
+    from autograder.grading import grade as grading
+    from autograder.grading.sandbox import Worker
+
+    answers = reference_answers(LESSON)
+    answers["dense"] += "\n\nimport time\ntime.sleep(60)  # outlasts the total time below\n"
+    submit(graded.course, LESSON, "sleeps_past_total", answers)
+    monkeypatch.setattr(grading, "WATCHDOG_GRACE", 0.0)
+    options = Options(course=graded.course, timeout=120, total_timeout=3.0, memory_mb=1024)
+    worker = Worker(graded.course.parent / "watchdog-worker", sandbox=True, preimport=["numpy"],
+                    private=[ROOT, graded.course]).ready()
+    try:
+        outcome = grading.grade(options, LESSON.name, "sleeps_past_total", worker=worker,
+                                lock=threading.Lock(), slot_uid=299_999)
+    finally:
+        worker.close()
+    assert outcome.status == GRADED and outcome.seconds < 30
+    assert "grading time limit: the sandbox was stopped after 3 s" in "; ".join(outcome.notes)
+    assert "kernel died" in "; ".join(outcome.notes)
+    assert not worker.alive()
+
+
+@needs_sandbox
+def test_nothing_outlives_a_killed_grading_command(graded: Graded, tmp_path: Path) -> None:
+    """Killing the command (say, by a CI timeout) ends its grading processes and sandboxes."""
+    course = tmp_path / "course"
+    shutil.copytree(graded.course, course)
+    command = subprocess.Popen([sys.executable, "-m", "autograder", "grade", LESSON.name,
+                                "--course", str(course), "--workers", "2", "--quiet"],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def ours() -> list[str]:  # grading processes share the command's line; bwrap hides the course
+        table = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
+        return [line for line in table.splitlines() if str(course) in line]
+
+    try:
+        deadline = time.monotonic() + 60
+        while len(ours()) < 5 and time.monotonic() < deadline:  # command, 2 graders, 2 sandboxes
+            time.sleep(0.2)
+        assert len(ours()) >= 5, ours()
+    finally:
+        command.kill()
+        command.wait()
+    deadline = time.monotonic() + 10
+    while ours() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert ours() == []

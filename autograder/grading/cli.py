@@ -27,6 +27,7 @@ from pathlib import Path
 
 from autograder.grading.outcome import GRADED, NO_SUBMISSION, Options, Outcome
 from autograder.grading.sandbox import Worker
+from autograder.grading.worker import die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_COURSE = ROOT / "autograder" / "course"
@@ -37,6 +38,7 @@ _STATE: dict = {}
 
 def _start_process(slots, lock, launched: list[Worker], uid0: int) -> None:
     """In each grading process: take a slot and the warm worker launched for it."""
+    die_with_parent()  # a killed command leaves no grading process behind
     slot = slots.get()
     sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
     # torch's OpenMP thread pool does not survive fork: in a child of a process that has used

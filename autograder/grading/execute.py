@@ -175,7 +175,7 @@ class SandboxedExecute(Execute):
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
-            if ctx.worker is not None:  # whatever the kernel left behind, had it died already
+            if ctx.worker is not None and ctx.worker.alive():  # what a dead kernel left behind
                 ctx.scratch.note_kill(ctx.worker.call("kill"))
             if ctx.lock is not None:
                 ctx.lock.acquire()

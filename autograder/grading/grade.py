@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from autograder.grading.outcome import (
 )
 
 CONFIG_FILE = Path(__file__).resolve().parent.parent / "nbgrader_config.py"
+#: Seconds past a submission's total time after which the watchdog stops its sandbox.
+WATCHDOG_GRACE = 5.0
 
 def notebook_names(course: Path, lesson: str) -> list[str]:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
@@ -177,6 +180,14 @@ class ErrorLog(logging.Handler):
         return " | ".join(r for r in self.records if not r.startswith("Please see"))[-1200:]
 
 
+def stop_sandbox(worker, total_timeout: float, notes: list[str]) -> None:
+    """The watchdog's action: the submission outlasted its total time, whatever it was doing
+    (one long cell, or a hidden test calling into a kernel that never answers). Stopping the
+    sandbox ends its kernel; the grading process sees a dead kernel, and goes on."""
+    notes.append(f"grading time limit: the sandbox was stopped after {total_timeout:g} s")
+    worker.stop()
+
+
 def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid) -> Outcome:
     """Grade one submission; never raises (a failure is an outcome)."""
     from nbgrader.converters import Autograde
@@ -206,6 +217,9 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
                       "FSIZE": 256 * 2**20, "NOFILE": 256}
             scratch = Scratch(worker.folder, f"{student}-{lesson}"[:100], slot_uid,
                               release_path.parent, limits)
+            watchdog = threading.Timer(options.total_timeout + WATCHDOG_GRACE, stop_sandbox,
+                                       (worker, options.total_timeout, outcome.notes))
+            watchdog.start()
         CONTEXT.worker, CONTEXT.scratch, CONTEXT.lock = worker, scratch, lock
         CONTEXT.release, CONTEXT.notes = release, outcome.notes
         CONTEXT.total_timeout, CONTEXT.max_output_chars = options.total_timeout, options.max_output_chars
@@ -224,6 +238,7 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
         finally:
             os.chdir(cwd)
             if scratch is not None:
+                watchdog.cancel()
                 if scratch.killed_processes:
                     first = f" (first: {scratch.commands[0]!r})" if scratch.commands else ""
                     outcome.notes.append(f"{scratch.killed_processes} processes started by the "

@@ -27,7 +27,7 @@ from jupyter_client.session import Session
 from traitlets import Any as AnyTrait
 from traitlets import Type, default
 
-from autograder.grading.sandbox import Worker
+from autograder.grading.sandbox import SandboxError, Worker
 
 
 class ForkProvisioner(KernelProvisionerBase):
@@ -46,7 +46,10 @@ class ForkProvisioner(KernelProvisionerBase):
         if not self.launched:
             return 0
         if self.status is None:
-            self.status = self.worker.call("poll")["status"]
+            try:
+                self.status = self.worker.call("poll")["status"]
+            except SandboxError:  # the worker was stopped (the watchdog): so was the kernel
+                self.status = -9
         return self.status
 
     async def wait(self) -> int | None:
@@ -65,7 +68,10 @@ class ForkProvisioner(KernelProvisionerBase):
 
     async def kill(self, restart: bool = False) -> None:
         if self.launched:
-            reply = self.worker.call("kill")
+            try:
+                reply = self.worker.call("kill")
+            except SandboxError:  # the worker was stopped, and every process with it
+                reply = {"status": -9}
             self.status = reply["status"] if reply["status"] is not None else -9
             self.submission.note_kill(reply)
 

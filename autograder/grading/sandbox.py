@@ -125,6 +125,11 @@ class Worker:
                 raise SandboxError(f"worker {op} failed: {reply['error']}")
             return reply
 
+    def stop(self) -> None:
+        """Kill the worker and, with it, everything in its sandbox. Safe from any thread, even
+        while a call waits for the worker (it takes no lock)."""
+        self.process.kill()
+
     def alive(self) -> bool:
         """Whether the worker still answers. (Not Popen.poll: the process that launched the
         worker may be another one, and waitpid works only for one's own children.)"""

@@ -148,6 +148,7 @@ class Worker:
             os.setgroups([])
             os.setresgid(uid, uid, uid)
             os.setresuid(uid, uid, uid)
+        die_with_parent()  # after the uid switch, which clears it
         os.chdir(work)
         os.umask(0o077)
         for key in list(os.environ):
