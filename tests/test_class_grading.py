@@ -292,6 +292,7 @@ def test_refuses_without_bubblewrap(tmp_path: Path) -> None:
 
 
 @needs_sandbox
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's, graded in-process
 def test_watchdog_stops_a_submission_past_its_total_time(graded: Graded, monkeypatch) -> None:
     """A cell still running when the total time (plus the watchdog's grace) is up: the
     sandbox is stopped, whatever the kernel is doing, and the submission still gets a grade."""
