@@ -175,8 +175,8 @@ class SandboxedExecute(Execute):
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
-            if ctx.worker is not None and ctx.worker.alive():  # what a dead kernel left behind
-                ctx.scratch.note_kill(ctx.worker.call("kill"))
+            if ctx.worker is not None:  # what a kernel that died by itself left behind
+                ctx.scratch.note_kill(ctx.worker.kill_submission())
             if ctx.lock is not None:
                 ctx.lock.acquire()
 

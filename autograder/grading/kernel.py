@@ -68,10 +68,7 @@ class ForkProvisioner(KernelProvisionerBase):
 
     async def kill(self, restart: bool = False) -> None:
         if self.launched:
-            try:
-                reply = self.worker.call("kill")
-            except SandboxError:  # the worker was stopped, and every process with it
-                reply = {"status": -9}
+            reply = self.worker.kill_submission()
             self.status = reply["status"] if reply["status"] is not None else -9
             self.submission.note_kill(reply)
 

@@ -125,6 +125,15 @@ class Worker:
                 raise SandboxError(f"worker {op} failed: {reply['error']}")
             return reply
 
+    def kill_submission(self) -> dict:
+        """Have the worker kill the kernel and whatever it started; the worker's reply, or
+        {"status": -9} when the worker itself is gone (stopped by the watchdog, or dead),
+        which took every process of the submission with it."""
+        try:
+            return self.call("kill")
+        except SandboxError:
+            return {"status": -9}
+
     def stop(self) -> None:
         """Kill the worker and, with it, everything in its sandbox. Safe from any thread, even
         while a call waits for the worker (it takes no lock)."""
