@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import shutil
 import socket
 import subprocess
@@ -245,6 +246,22 @@ def test_edited_test_cell_is_restored(graded: Graded) -> None:
 def test_patching_the_checks_does_not_fool_the_hidden_tests(graded: Graded) -> None:
     assert graded.grades("patches_checks")["test_dense"] == 0
     assert "dense (hidden tests)" in graded.outputs("patches_checks")
+
+
+@needs_sandbox
+def test_errors_show_compact_tracebacks(graded: Graded) -> None:
+    """A failed check's traceback is Python's own format, one source line per frame (the
+    kernel's xmode is Plain: IPython's default highlights lines around every frame, which
+    costs more CPU than the rest of a failing submission)."""
+    path = graded.course / "autograded" / "mutants" / LESSON.name / LESSON.path.name
+    notebook = nbformat.read(path, as_version=4)
+    errors = [out for cell in notebook.cells if cell.cell_type == "code"
+              for out in cell.outputs if out.output_type == "error" and out.ename == "CheckFailed"]
+    assert errors
+    text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(errors[0].traceback))
+    assert text.startswith("Traceback (most recent call last):")
+    assert re.search(r"File .*checking\.py:\d+ in fail", text)
+    assert "---->" not in text and "Likely mistake" in text
 
 
 @needs_sandbox
