@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import shutil
 import socket
@@ -26,7 +27,7 @@ from nbgrader.api import Gradebook
 from autograder import nbgrader
 from autograder.build import ROOT, all_lessons, build
 from autograder.grading.cli import grade_class, write_csv
-from autograder.grading.outcome import GRADED, INVALID, MISSING, OTHER_LESSON, Options
+from autograder.grading.outcome import FAILED, GRADED, INVALID, MISSING, OTHER_LESSON, Options
 from autograder.grading.sandbox import sandbox_available
 from autograder.mutants import mutants_of
 from autograder.submissions import mutant_answers, reference_answers, submit
@@ -334,6 +335,42 @@ def test_watchdog_stops_a_submission_past_its_total_time(graded: Graded, monkeyp
     assert "grading time limit: the sandbox was stopped after 3 s" in "; ".join(outcome.notes)
     assert "kernel died" in "; ".join(outcome.notes)
     assert not worker.alive()
+
+
+@needs_sandbox
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's, graded in-process
+def test_a_grader_that_dies_or_hangs_fails_only_its_submission(graded: Graded, tmp_path: Path,
+                                                                monkeypatch) -> None:
+    """The grader's own code crashing (os._exit) on one submission and hanging on another:
+    those two are "grading failed", and the rest of the class is graded all the same."""
+    from autograder.grading import grade as grading
+
+    course = tmp_path / "course"
+    shutil.copytree(graded.course, course)
+    for folder in (course / "submitted").iterdir():
+        if folder.name not in ("reference", "mutants"):
+            shutil.rmtree(folder)
+    for student in ("crashes", "hangs"):
+        shutil.copytree(course / "submitted" / "reference", course / "submitted" / student)
+    original = grading.grade
+
+    def grade(options, lesson, student, **kwargs):  # runs in the (forked) grading processes
+        if student == "crashes":
+            os._exit(3)
+        if student == "hangs":
+            time.sleep(3600)
+        return original(options, lesson, student, **kwargs)
+
+    monkeypatch.setattr(grading, "grade", grade)
+    options = Options(course=course, timeout=5, total_timeout=3, grader_grace=2, memory_mb=1024)
+    outcomes = {o.student: o for o in grade_class([LESSON.name], options, workers=2,
+                                                  sandbox=True, progress=False)}
+    assert outcomes["reference"].status == outcomes["mutants"].status == GRADED
+    assert outcomes["reference"].score == FULL
+    assert outcomes["mutants"].score == graded.outcomes["mutants"].score
+    for student in ("crashes", "hangs"):
+        assert outcomes[student].status == FAILED
+        assert "died or stopped answering" in "; ".join(outcomes[student].notes)
 
 
 @needs_sandbox

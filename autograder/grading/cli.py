@@ -9,34 +9,48 @@ and notes (cell timeouts, a dead kernel, restored test cells, killed processes..
 
 Each grading process owns a warm worker in a bubblewrap sandbox (no network, no view of
 the course, the project or other students; an unprivileged uid; limits on time, memory,
-processes and file size); every submission runs in a kernel freshly forked from it.
+processes and file size); every submission runs in a kernel freshly forked from it. A
+grading process that crashes, or hangs past a submission's total time plus
+`Options.grader_grace`, costs that one submission, not the class (see `grade_class`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import importlib
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
+from multiprocessing.sharedctypes import SynchronizedArray
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from autograder.grading.outcome import GRADED, NO_SUBMISSION, Options, Outcome
+from autograder.grading.outcome import FAILED, GRADED, NO_SUBMISSION, Options, Outcome
 from autograder.grading.sandbox import Worker
 from autograder.grading.worker import die_with_parent
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_COURSE = ROOT / "autograder" / "course"
 RISK_FLAG = "--no-sandbox-i-accept-the-risk"
 
 _STATE: dict = {}
+Task = tuple[str, str]  # (lesson, student)
 
 
-def _start_process(slots, lock, launched: list[Worker], uid0: int) -> None:
+def _start_process(slots, lock, launched: list[Worker], uid0: int, board: Board) -> None:
     """In each grading process: take a slot and the warm worker launched for it."""
     die_with_parent()  # a killed command leaves no grading process behind
     slot = slots.get()
@@ -52,17 +66,48 @@ def _start_process(slots, lock, launched: list[Worker], uid0: int) -> None:
         return Worker(worker.folder, sandbox=worker.sandbox, private=worker.private,
                       preimport=worker.preimport).ready()
 
+    board.pid[slot] = os.getpid()
     _STATE.update(lock=lock, uid=uid0 + slot if worker.sandbox else None, start=start,
-                  worker=worker.ready())
+                  worker=worker.ready(), slot=slot, board=board)
 
 
-def _grade(options: Options, lesson: str, student: str) -> Outcome:
+def _grade(options: Options, task: int, lesson: str, student: str) -> Outcome:
     from autograder.grading.grade import grade
 
-    if not _STATE["worker"].alive():  # the worker died (a submission killed it): a fresh one
-        _STATE["worker"] = _STATE["start"]()
-    return grade(options, lesson, student, worker=_STATE["worker"], lock=_STATE["lock"],
-                 slot_uid=_STATE["uid"])
+    board, slot = _STATE["board"], _STATE["slot"]
+    board.started[slot], board.task[slot] = time.monotonic(), task
+    try:
+        if not _STATE["worker"].alive():  # the worker died (a submission killed it): a fresh one
+            _STATE["worker"] = _STATE["start"]()
+        return grade(options, lesson, student, worker=_STATE["worker"], lock=_STATE["lock"],
+                     slot_uid=_STATE["uid"])
+    finally:
+        board.task[slot] = -1
+
+
+@dataclass
+class Board:
+    """Shared with the grading processes: per slot, its pid, its task (-1: none) and when that
+    task started (time.monotonic()). Tells the command which submissions were in flight when a
+    grading process died, and which one has been running too long."""
+
+    pid: SynchronizedArray
+    task: SynchronizedArray
+    started: SynchronizedArray
+
+    @classmethod
+    def create(cls, context: BaseContext, slots: int) -> Board:
+        return cls(context.Array("i", [0] * slots), context.Array("i", [-1] * slots),
+                   context.Array("d", [0.0] * slots))
+
+    def in_flight(self) -> list[int]:
+        return [task for task in self.task if task >= 0]
+
+    def overdue(self, limit: float) -> list[int]:
+        """Pids of the grading processes busy with one submission for over `limit` seconds."""
+        now = time.monotonic()
+        return [pid for pid, task, started in zip(self.pid, self.task, self.started, strict=True)
+                if task >= 0 and now - started > limit]
 
 
 def students_of(course: Path, lessons: list[str]) -> list[str]:
@@ -79,9 +124,28 @@ def write_csv(path: Path, outcomes: list[Outcome]) -> None:
             writer.writerow(outcome.row())
 
 
+@dataclass
+class Pool:
+    """What every pool of grading processes needs: the options, where its workers live, what
+    they import, and the progress bar."""
+
+    options: Options
+    sandbox: bool
+    base: Path
+    preimport: list[str]
+    bar: tqdm
+    uid0: int  # kernels' uids: uid0 + slot
+
+
 def grade_class(lessons: list[str], options: Options, *, workers: int, sandbox: bool,
                 progress: bool = True) -> list[Outcome]:
-    """Grade every submission of `lessons`; returns one outcome per (student, lesson)."""
+    """Grade every submission of `lessons`; returns one outcome per (student, lesson).
+
+    A grading process that dies (or hangs in the grader's own code, and is stopped) takes
+    down its pool, not the class: the submissions it had not started are graded by a new
+    pool, and those in flight are graded again one at a time, so that the one that breaks
+    the grader alone is "grading failed" and no other submission is.
+    """
     from autograder.grading.sandbox import imported_modules
 
     course = options.course.resolve()
@@ -91,40 +155,88 @@ def grade_class(lessons: list[str], options: Options, *, workers: int, sandbox: 
     os.chmod(base, 0o711)
     preimport = sorted({m for lesson in lessons
                         for m in imported_modules(course / "release" / lesson)})
-    launched = [Worker(base / f"w{slot}", sandbox=sandbox, preimport=preimport,
-                       private=[ROOT, course, Path(tempfile.gettempdir())])
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(tasks), desc="grading", unit="submission", disable=not progress)
+    pool = Pool(options, sandbox, base, preimport, bar, uid0=200_000 + (os.getpid() % 100_000) * 64)
+    outcomes: list[Outcome] = []
+    try:
+        suspects = _grade_all(tasks, workers, pool, outcomes)
+        for suspect in suspects:  # alone: if the grader breaks now, this submission did it
+            for lesson, student in _grade_all([suspect], 1, pool, outcomes):
+                outcomes.append(Outcome(student, lesson, FAILED, notes=[
+                    "the grading process died or stopped answering on this submission, twice "
+                    f"(limit: {options.total_timeout + options.grader_grace:g} s)"]))
+                bar.update()
+    finally:
+        bar.close()
+        shutil.rmtree(base, ignore_errors=True)
+    return [o for o in outcomes if o.status != NO_SUBMISSION]
+
+
+def _grade_all(tasks: list[Task], workers: int, pool: Pool, outcomes: list[Outcome]) -> list[Task]:
+    """Grade `tasks`, with a new pool each time one breaks; returns the tasks that were in
+    flight when a pool broke (not graded)."""
+    suspects: list[Task] = []
+    while tasks:
+        graded, in_flight = _run_pool(tasks, workers, pool)
+        if not graded and not in_flight:  # it broke before grading anything: do not retry
+            note = "the grading processes could not start (their errors are printed above)"
+            outcomes += [Outcome(student, lesson, FAILED, notes=[note]) for lesson, student in tasks]
+            pool.bar.update(len(tasks))
+            break
+        outcomes += graded
+        suspects += in_flight
+        done = {(o.lesson, o.student) for o in graded} | set(in_flight)
+        tasks = [task for task in tasks if task not in done]
+    return suspects
+
+
+def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome], list[Task]]:
+    """Grade `tasks` with `workers` grading processes, each with a warm worker, until they are
+    all graded or a grading process dies; the outcomes, and the tasks then in flight."""
+    workers = min(workers, len(tasks))
+    launched = [Worker(pool.base / f"w{slot}", sandbox=pool.sandbox, preimport=pool.preimport,
+                       private=[ROOT, pool.options.course, Path(tempfile.gettempdir())])
                 for slot in range(workers)]
     # While the workers import their modules (about a second), this process loads nbgrader
     # (as long again), once: the grading processes forked below inherit it.
     importlib.import_module("autograder.grading.grade")
-    from tqdm.auto import tqdm
-
     context = multiprocessing.get_context("fork")
     slots = context.Queue()
     for slot in range(workers):
         slots.put(slot)
-    uid0 = 200_000 + (os.getpid() % 100_000) * 64  # kernels' uids: one per slot and run
-    outcomes = []
+    board = Board.create(context, workers)
+    limit = pool.options.total_timeout + pool.options.grader_grace
+    outcomes: list[Outcome] = []
     try:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_process,
-                                 initargs=(slots, context.Lock(), launched, uid0)) as pool:
-            futures = {pool.submit(_grade, options, lesson, student): (lesson, student)
-                       for lesson, student in tasks}
-            bar = tqdm(total=len(futures), desc="grading", unit="submission", disable=not progress)
-            for future in as_completed(futures):
-                try:
-                    outcome = future.result()
-                except Exception as err:  # noqa: BLE001 (a grading process died)
-                    lesson, student = futures[future]
-                    outcome = Outcome(student, lesson, "grading failed", notes=[repr(err)[:300]])
-                outcomes.append(outcome)
-                bar.update()
-            bar.close()
+                                 initargs=(slots, context.Lock(), launched, pool.uid0,
+                                           board)) as executor:
+            futures = {executor.submit(_grade, pool.options, index, *task): task
+                       for index, task in enumerate(tasks)}
+            while futures:
+                done, _ = wait(futures, timeout=1.0, return_when=FIRST_COMPLETED)
+                for pid in board.overdue(limit):  # the grader's own code hangs: stop it
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                broken = False
+                for future in done:
+                    lesson, student = futures.pop(future)
+                    try:
+                        outcomes.append(future.result())
+                    except BrokenProcessPool:
+                        broken = True
+                        continue
+                    except Exception as err:  # noqa: BLE001 (the outcome could not come back)
+                        outcomes.append(Outcome(student, lesson, FAILED, notes=[repr(err)[:300]]))
+                    pool.bar.update()
+                if broken:
+                    return outcomes, [tasks[index] for index in board.in_flight()]
     finally:
         for worker in launched:
             worker.close()
-        shutil.rmtree(base, ignore_errors=True)
-    return [o for o in outcomes if o.status != NO_SUBMISSION]
+    return outcomes, []
 
 
 def main(argv: list[str] | None = None) -> None:
