@@ -6,15 +6,18 @@ Builds lesson 01 in a temporary course, submits the same class twice (reference 
 untouched releases and rounds of mutants, in turn), then grades one copy with plain
 `nbgrader autograde` (one process, one submission after another) and the other with
 this course's command (parallel, warm, sandboxed), both timed from the command line,
-start-up included. Prints both times, the ratio (target: 4x or more) and whether every
-grade of every submission is identical. A benchmark: it prints, it asserts nothing.
+start-up included. Prints both times, each side's median and slowest submission (a
+stall shows there), the ratio (target: 4x or more) and whether every grade of every
+submission is identical. A benchmark: it prints, it asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,6 +63,26 @@ def busy_cpu_seconds() -> float:
     return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
+def serial_durations(course: Path, lesson: str) -> list[float]:
+    """Seconds between consecutive autograded notebooks (nbgrader grades one after another):
+    about each submission's grading time, the first one's excepted."""
+    written = sorted(p.stat().st_mtime for p in (course / "autograded").glob(f"*/{lesson}/*.ipynb"))
+    return [b - a for a, b in zip(written, written[1:])]
+
+
+def command_durations(grade_table: Path) -> list[float]:
+    """Each submission's grading time, from the command's grade table."""
+    with open(grade_table, newline="") as f:
+        return [float(row["seconds"]) for row in csv.DictReader(f)]
+
+
+def spread(seconds: list[float]) -> str:
+    """Median and slowest: a slowest far above the median is a stall, which inflates that
+    side's total (nbgrader's own kernel client sometimes waits ~120 s for a reply)."""
+    return (f"median {statistics.median(seconds):.1f} s, slowest {max(seconds):.1f} s"
+            if seconds else "none")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=20)
@@ -91,6 +114,8 @@ def main() -> None:
               f"CPU {parallel_cpu:.1f} s)")
         if result.returncode:
             print(result.stdout[-2000:], result.stderr[-2000:])
+        print(f"per submission: serial {spread(serial_durations(serial, lesson))}; "
+              f"the command {spread(command_durations(parallel / 'grades.csv'))}")
         ratio = serial_seconds / parallel_seconds
         print(f"ratio: {ratio:.1f}x (target {TARGET_RATIO:g}x); CPU time ratio "
               f"{serial_cpu / parallel_cpu:.1f}x (the machine's busy CPU time in each run)")
