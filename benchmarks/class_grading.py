@@ -65,7 +65,7 @@ def busy_cpu_seconds() -> float:
 
 def serial_durations(course: Path, lesson: str) -> list[float]:
     """Seconds between consecutive autograded notebooks (nbgrader grades one after another):
-    about each submission's grading time, the first one's excepted."""
+    about each submission's grading time (all but the first's)."""
     written = sorted(p.stat().st_mtime for p in (course / "autograded").glob(f"*/{lesson}/*.ipynb"))
     return [b - a for a, b in zip(written, written[1:])]
 

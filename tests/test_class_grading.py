@@ -252,8 +252,7 @@ def test_patching_the_checks_does_not_fool_the_hidden_tests(graded: Graded) -> N
 @needs_sandbox
 def test_errors_show_compact_tracebacks(graded: Graded) -> None:
     """A failed check's traceback is Python's own format, one source line per frame (the
-    kernel's xmode is Plain: IPython's default highlights lines around every frame, which
-    costs more CPU than the rest of a failing submission)."""
+    kernel's xmode is Plain: IPython's default highlights lines around every frame, slowly)."""
     path = graded.course / "autograded" / "mutants" / LESSON.name / LESSON.path.name
     notebook = nbformat.read(path, as_version=4)
     errors = [out for cell in notebook.cells if cell.cell_type == "code"
