@@ -31,6 +31,7 @@ CONFIG_FILE = Path(__file__).resolve().parent.parent / "nbgrader_config.py"
 #: Seconds past a submission's total time after which the watchdog stops its sandbox.
 WATCHDOG_GRACE = 5.0
 
+
 def notebook_names(course: Path, lesson: str) -> list[str]:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         return [nb.name for nb in gb.find_assignment(lesson).notebooks]

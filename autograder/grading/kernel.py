@@ -27,7 +27,7 @@ from jupyter_client.session import Session
 from traitlets import Any as AnyTrait
 from traitlets import Type, default
 
-from autograder.grading.sandbox import SandboxError, Worker
+from autograder.grading.sandbox import Worker
 
 
 class ForkProvisioner(KernelProvisionerBase):
@@ -46,10 +46,7 @@ class ForkProvisioner(KernelProvisionerBase):
         if not self.launched:
             return 0
         if self.status is None:
-            try:
-                self.status = self.worker.call("poll")["status"]
-            except SandboxError:  # the worker was stopped (the watchdog): so was the kernel
-                self.status = -9
+            self.status = self.worker.kernel_status()
         return self.status
 
     async def wait(self) -> int | None:

@@ -125,6 +125,14 @@ class Worker:
                 raise SandboxError(f"worker {op} failed: {reply['error']}")
             return reply
 
+    def kernel_status(self) -> int | None:
+        """The kernel's exit code (None while it runs), or -9 when the worker itself is gone
+        (stopped by the watchdog, or dead), which took the kernel with it."""
+        try:
+            return self.call("poll")["status"]
+        except SandboxError:
+            return -9
+
     def kill_submission(self) -> dict:
         """Have the worker kill the kernel and whatever it started; the worker's reply, or
         {"status": -9} when the worker itself is gone (stopped by the watchdog, or dead),
