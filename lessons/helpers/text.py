@@ -69,3 +69,63 @@ def split_corpus(text: str, held_out_fraction: float = 0.1) -> tuple[str, str]:
     cut = len(text) - round(len(text) * held_out_fraction)
     cut = text.rfind("\n", 0, cut) + 1  # the start of the line that holds the cut
     return text[:cut], text[cut:]
+
+
+#: The vocabulary of every GPT in the course: each character `clean` may return, sorted.
+VOCAB = "".join(sorted(_KEPT))
+
+#: Folders of the standard library whose docstrings are left out: tests, the IDLE editor
+#: and demos are not documentation.
+_SKIPPED_FOLDERS = {"test", "tests", "idlelib", "turtledemo", "lib2to3", "site-packages", "__pycache__"}
+
+
+def _docstrings_of(source: str) -> list[str]:
+    """The docstrings of a module's source, its own and its classes' and functions'."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    kinds = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return [doc for node in ast.walk(tree) if isinstance(node, kinds) and (doc := ast.get_docstring(node))]
+
+
+@cache
+def load_docstrings(min_length: int = 40) -> str:
+    """The docstrings of Python's standard library, cleaned, one after another.
+
+    Read from the library's source files (nothing is imported or downloaded), in sorted
+    order of their paths, skipping tests, IDLE and demos and docstrings shorter than
+    `min_length` characters; each is cleaned with `clean` and followed by a blank line.
+    A second, larger text in the style of the documentation: more to learn from for the
+    GPT that lessons 11 to 13 use. Cached.
+    """
+    import sysconfig
+    from pathlib import Path
+
+    root = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(path for path in root.rglob("*.py")
+                   if not _SKIPPED_FOLDERS.intersection(path.relative_to(root).parts))
+    docs = [clean(doc).strip() for path in files
+            for doc in _docstrings_of(path.read_text(encoding="utf-8", errors="replace"))]
+    return "".join(doc + "\n\n" for doc in docs if len(doc) >= min_length)
+
+
+def long_lines(text: str, min_length: int = 40) -> set[str]:
+    """The distinct lines of `text` that have at least `min_length` characters, stripped."""
+    return {line.strip() for line in text.split("\n") if len(line.strip()) >= min_length}
+
+
+def long_training_text() -> tuple[str, str]:
+    """(train, held_out) for the course's longer-trained GPT.
+
+    held_out is lesson 04's held-out text (the last tenth of the documentation topics), so
+    every model of the course is measured on the same characters. train is the rest of
+    the topics, then the standard library's docstrings without any paragraph that shares a
+    line of 40 or more characters with the held-out text: the two never overlap.
+    """
+    train, held_out = split_corpus(load_corpus())
+    held_lines = long_lines(held_out)
+    paragraphs = [p for p in load_docstrings().split("\n\n") if p and not long_lines(p) & held_lines]
+    return train + "\n" + "".join(p + "\n\n" for p in paragraphs), held_out
