@@ -1,8 +1,8 @@
 """Wrong answers to lesson 07 that learners really write.
 
-The attention, one_head and multi_head mutants compute everything themselves (or with
-PyTorch's own attention), so that each one shows its own mistake whatever the other
-exercises of the same submission hold.
+The attention, one_head and multi_head_attention mutants compute everything themselves
+(or with PyTorch's own attention), so that each one shows its own mistake whatever the
+other exercises of the same submission hold.
 """
 
 import torch
@@ -122,33 +122,97 @@ def one_head_forgets_the_output_map(x, W_q, W_k, W_v, W_o=None, causal=False):
     return torch.nn.functional.scaled_dot_product_attention(x @ W_q, x @ W_k, x @ W_v, is_causal=causal)
 
 
-@mutant("multi_head", "not their average")
-def multi_head_averages(x, W_q, W_k, W_v, W_o, causal=False):
-    x = x.unsqueeze(-3)
-    heads = torch.nn.functional.scaled_dot_product_attention(x @ W_q, x @ W_k, x @ W_v, is_causal=causal)
-    return (heads @ W_o).mean(dim=-3)
+@mutant("split_heads", "mixes positions")
+def split_heads_reshaped_straight(x, n_heads):
+    # (T, C) read straight into (n_heads, T, d_head): a head's "position" t mixes several positions
+    return x.reshape(*x.shape[:-2], n_heads, x.shape[-2], x.shape[-1] // n_heads)
 
 
-@mutant("multi_head", "its own output map W_o[h]")
-def multi_head_shares_the_first_output_map(x, W_q, W_k, W_v, W_o, causal=False):
-    x = x.unsqueeze(-3)
-    heads = torch.nn.functional.scaled_dot_product_attention(x @ W_q, x @ W_k, x @ W_v, is_causal=causal)
-    return (heads @ W_o[0]).sum(dim=-3)
+@mutant("split_heads", "the heads axis comes BEFORE the positions axis")
+def split_heads_not_transposed(x, n_heads):
+    return x.unflatten(-1, (n_heads, -1))  # (..., T, n_heads, d_head): the swap is missing
 
 
-@mutant("multi_head", "concatenate head 0's d_head numbers, then head 1's")
-def multi_head_interleaves_the_heads(x, W_q, W_k, W_v, W_o, causal=False):
-    x = x.unsqueeze(-3)
-    heads = torch.nn.functional.scaled_dot_product_attention(x @ W_q, x @ W_k, x @ W_v, is_causal=causal)
-    joined = heads.movedim(-3, -1).flatten(-2)  # (..., n, d_head * n_heads), interleaved
-    return joined @ W_o.reshape(-1, W_o.shape[-1])
+@mutant("split_heads", "not every n_heads-th number")
+def split_heads_interleaved(x, n_heads):
+    # head h takes numbers h, h + n_heads, ... instead of the block h*d_head:(h+1)*d_head
+    return x.unflatten(-1, (-1, n_heads)).movedim(-1, -3)
 
 
-@mutant("multi_head", "pass `causal` on to every head")
-def multi_head_ignores_causal(x, W_q, W_k, W_v, W_o, causal=False):
-    x = x.unsqueeze(-3)
-    heads = torch.nn.functional.scaled_dot_product_attention(x @ W_q, x @ W_k, x @ W_v)
-    return (heads @ W_o).sum(dim=-3)
+@mutant("split_heads", "any number of leading axes")
+def split_heads_batch_only(x, n_heads):
+    B, T, C = x.shape
+    return x.view(B, T, n_heads, C // n_heads).transpose(1, 2)
+
+
+@mutant("merge_heads", "joining straight from (n_heads, T, d_head) into (T, C) mixes positions")
+def merge_heads_reshaped_straight(z):
+    return z.reshape(*z.shape[:-3], z.shape[-2], z.shape[-3] * z.shape[-1])
+
+
+@mutant("merge_heads", "head 0's d_head numbers at position t, then head 1's")
+def merge_heads_interleaved(z):
+    return z.movedim(-3, -1).flatten(-2)  # (..., T, d_head, n_heads): the heads' numbers interleaved
+
+
+@mutant("merge_heads", "any number of leading axes")
+def merge_heads_batch_only(z):
+    B, n_heads, T, d_head = z.shape
+    return z.transpose(1, 2).reshape(B, T, n_heads * d_head)
+
+
+@mutant("multi_head_attention", "divided by sqrt(d_head)")
+def multi_head_attention_unscaled(x, W_q, W_k, W_v, W_o, n_heads, causal=True):
+    q, k, v = ((x @ W).unflatten(-1, (n_heads, -1)).transpose(-3, -2) for W in (W_q, W_k, W_v))
+    z = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=1.0)
+    return z.transpose(-3, -2).flatten(-2) @ W_o
+
+
+@mutant("multi_head_attention", "not by sqrt(C)")
+def multi_head_attention_scaled_by_width(x, W_q, W_k, W_v, W_o, n_heads, causal=True):
+    q, k, v = ((x @ W).unflatten(-1, (n_heads, -1)).transpose(-3, -2) for W in (W_q, W_k, W_v))
+    scale = x.shape[-1] ** -0.5  # 1/sqrt(C): the whole width instead of one head's
+    z = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal, scale=scale)
+    return z.transpose(-3, -2).flatten(-2) @ W_o
+
+
+@mutant("multi_head_attention", "without mixing positions")
+def multi_head_attention_reshaped_straight(x, W_q, W_k, W_v, W_o, n_heads, causal=True):
+    T, C = x.shape[-2:]
+    q, k, v = ((x @ W).reshape(*x.shape[:-2], n_heads, T, C // n_heads) for W in (W_q, W_k, W_v))
+    z = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    return z.reshape(*x.shape[:-2], T, C) @ W_o
+
+
+@mutant("multi_head_attention", "row block h of W_o")
+def multi_head_attention_output_columns(x, W_q, W_k, W_v, W_o, n_heads, causal=True):
+    d_head = x.shape[-1] // n_heads
+    out = 0
+    for h in range(n_heads):  # like W_q, the output map sliced by columns, transposed to fit
+        block = slice(h * d_head, (h + 1) * d_head)
+        z = torch.nn.functional.scaled_dot_product_attention(
+            x @ W_q[:, block], x @ W_k[:, block], x @ W_v[:, block], is_causal=causal)
+        out = out + z @ W_o[:, block].T
+    return out
+
+
+@mutant("multi_head_attention", "no loop over the heads")
+def multi_head_attention_loops_over_heads(x, W_q, W_k, W_v, W_o, n_heads, causal=True):
+    d_head = x.shape[-1] // n_heads
+    out = 0
+    for h in range(n_heads):  # right, but one small product per head and per map
+        block = slice(h * d_head, (h + 1) * d_head)
+        z = torch.nn.functional.scaled_dot_product_attention(
+            x @ W_q[:, block], x @ W_k[:, block], x @ W_v[:, block], is_causal=causal)
+        out = out + z @ W_o[block]
+    return out
+
+
+@mutant("multi_head_attention", "causal=True is the default")
+def multi_head_attention_never_masks(x, W_q, W_k, W_v, W_o, n_heads, causal=True):
+    q, k, v = ((x @ W).unflatten(-1, (n_heads, -1)).transpose(-3, -2) for W in (W_q, W_k, W_v))
+    z = torch.nn.functional.scaled_dot_product_attention(q, k, v)
+    return z.transpose(-3, -2).flatten(-2) @ W_o
 
 
 @mutant("attention_param_count", "four d_model x d_head maps")

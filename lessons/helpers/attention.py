@@ -8,6 +8,8 @@ hand, so that you can read what each head looks for and what it moves.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,6 +23,9 @@ FEATURES = ["noun", "adjective", "verb", "article", "fluffy", "blue", "green",
             "creature", "forest", "motion", "pos_cos", "pos_sin"]
 D_MODEL = len(FEATURES)
 D_HEAD = 3
+
+#: Bar hatchings that tell the series of `plot_features` apart without colour.
+HATCHES = ("", "///", "...", "xx")
 
 #: The generic meaning of each word: the same vector wherever the word appears.
 WORDS = {
@@ -101,10 +106,56 @@ def toy_heads() -> dict[str, dict[str, torch.Tensor]]:
     }
 
 
-def stack_heads(heads: dict[str, dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
-    """The heads' maps stacked along a new first axis: W_q (n_heads, d_model, d_head), ..."""
-    return {name: torch.stack([head[name] for head in heads.values()])
-            for name in ("W_q", "W_k", "W_v", "W_o")}
+def layer_maps(heads: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """One attention layer's four (C, C) maps, made of the heads' own maps.
+
+    Head h's query, key and value maps (C, d_head) become column block h of W_q, W_k and
+    W_v; its output map (d_head, C) becomes row block h of W_o. The heads must fill the
+    layer exactly: len(heads) * d_head == C.
+    """
+    maps = {name: torch.cat([head[name] for head in heads], dim=1) for name in ("W_q", "W_k", "W_v")}
+    maps["W_o"] = torch.cat([head["W_o"] for head in heads], dim=0)
+    if maps["W_o"].shape[0] != maps["W_o"].shape[1]:
+        raise ValueError(f"{len(heads)} heads of d_head = {heads[0]['W_o'].shape[0]} do not fill "
+                         f"d_model = {maps['W_o'].shape[1]}: n_heads * d_head must equal d_model")
+    return maps
+
+
+def silent_head(d_model: int = D_MODEL, d_head: int = D_HEAD) -> dict[str, torch.Tensor]:
+    """A head whose four maps are all zero: it looks evenly and adds nothing."""
+    shapes = {"W_q": (d_model, d_head), "W_k": (d_model, d_head), "W_v": (d_model, d_head),
+              "W_o": (d_head, d_model)}
+    return {name: torch.zeros(shape, dtype=torch.float64) for name, shape in shapes.items()}
+
+
+#: The functions that multiply matrices (or batches of them), as PyTorch names them.
+MATRIX_PRODUCTS = (
+    "matmul", "__matmul__", "__rmatmul__", "mm", "bmm", "mv", "einsum", "linear", "tensordot",
+    "addmm", "baddbmm", "addbmm", "chain_matmul", "multi_dot", "scaled_dot_product_attention",
+)
+
+
+def count_matrix_products(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> int:
+    """How many times fn(*args, **kwargs) calls one of PyTorch's matrix products.
+
+    A call counts once whatever the size of the matrices or the number of leading (batch,
+    head) axes it multiplies at once. Everything the class needs is defined inside the
+    function, so that the course's grader can send it to a learner's kernel as source.
+    """
+    import torch.overrides
+
+    class Counter(torch.overrides.TorchFunctionMode):
+        def __init__(self, names: tuple[str, ...]) -> None:
+            super().__init__()
+            self.names, self.count = names, 0
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):  # noqa: ANN001, ANN204
+            self.count += getattr(func, "__name__", "") in self.names
+            return func(*args, **(kwargs or {}))
+
+    with Counter(MATRIX_PRODUCTS) as counter:
+        fn(*args, **kwargs)
+    return counter.count
 
 
 def plot_pattern(pattern: torch.Tensor, tokens: list[str] = TOKENS, ax: plt.Axes | None = None,
@@ -113,10 +164,10 @@ def plot_pattern(pattern: torch.Tensor, tokens: list[str] = TOKENS, ax: plt.Axes
     token j, each cell the weight token i puts on token j (each row sums to 1)."""
     weights = np.asarray(pattern.detach(), dtype=float)
     ax = ax or plt.subplots(figsize=(5.2, 4.4))[1]
-    ax.imshow(weights, cmap="Blues", vmin=0, vmax=1)
+    ax.imshow(weights, cmap="Blues", vmin=0, vmax=1)  # the figures print the weights too
     for i, j in np.ndindex(weights.shape):
         if weights[i, j] >= 0.005:
-            ax.text(j, i, f"{weights[i, j]:.2f}".lstrip("0"), ha="center", va="center", fontsize=7,
+            ax.text(j, i, f"{weights[i, j]:.2f}".lstrip("0"), ha="center", va="center", fontsize=8,
                     color="white" if weights[i, j] > 0.6 else "black")
     ax.set_xticks(range(len(tokens)), tokens, rotation=45, ha="right")
     ax.set_yticks(range(len(tokens)), tokens)
@@ -128,14 +179,19 @@ def plot_pattern(pattern: torch.Tensor, tokens: list[str] = TOKENS, ax: plt.Axes
 
 def plot_features(vectors: dict[str, torch.Tensor], ax: plt.Axes | None = None,
                   title: str = "") -> plt.Axes:
-    """Grouped bars: the named coordinates of a few embedding vectors, side by side."""
+    """Grouped bars: the named coordinates of a few embedding vectors, side by side.
+
+    The series differ in colour and in hatching, and the legend sits above the bars.
+    """
     ax = ax or plt.subplots(figsize=(8, 2.8))[1]
     width = 0.8 / len(vectors)
     for k, (label, v) in enumerate(vectors.items()):
         ax.bar(np.arange(D_MODEL) + (k - (len(vectors) - 1) / 2) * width,
-               np.asarray(v.detach(), dtype=float), width, label=label)
+               np.asarray(v.detach(), dtype=float), width, label=label,
+               hatch=HATCHES[k % len(HATCHES)], edgecolor="black", linewidth=0.5)
     ax.set_xticks(range(D_MODEL), FEATURES, rotation=45, ha="right")
     ax.axhline(0, color="grey", linewidth=0.5)
-    ax.legend(fontsize=8)
-    ax.set_title(title)
+    ax.legend(fontsize=9, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(vectors), frameon=False)
+    if title:
+        ax.set_title(title, pad=24)
     return ax
