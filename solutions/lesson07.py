@@ -92,9 +92,10 @@ def multi_head_attention(
 ) -> torch.Tensor:
     """All the heads of one attention layer at once, on a batch of sequences.
 
-    x: (..., T, C), the embeddings. W_q, W_k, W_v: (C, C): column block h (columns
-    h * d_head to (h + 1) * d_head, d_head = C // n_heads) is head h's query, key and
-    value map. W_o: (C, C): row block h is head h's output map.
+    x: (..., T, C), the embeddings: one text (T, C), a batch (B, T, C), ...
+    W_q, W_k, W_v: (C, C). With d_head = C // n_heads, column block h of each (columns
+    h * d_head to (h + 1) * d_head) is head h's query, key or value map.
+    W_o: (C, C). Its row block h (rows h * d_head to (h + 1) * d_head) is head h's output map.
     Each head attends on its own d_head-wide queries, keys and values (causal or not);
     the heads' results, side by side in head order, are mapped through W_o.
     Returns (..., T, C): the sum over the heads of each head's change, which equals
