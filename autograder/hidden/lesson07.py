@@ -190,7 +190,7 @@ def multi_head_attention(fn: Callable[..., Any]) -> None:
                        "side in head order, go through W_o.")
     x, maps = _normal(rng, 2, 5, 8), [_normal(rng, 8, 8) for _ in range(4)]
     counts = [run_through(chk, count_matrix_products, x, *maps, n_heads) for n_heads in (1, 4)]
-    chk.true(counts[0] == counts[1], got=counts,
+    chk.true(counts[0] == counts[1],
              case=f"counting matrix products: {counts[0]} with n_heads=1 and {counts[1]} with n_heads=4",
              hint="one matrix product per map for all heads at once, and one attention call on all "
                   "heads together: no loop over the heads. Multiply x by the whole (C, C) map, then "

@@ -161,8 +161,13 @@ SPLIT_HINT = ("head h's sequence is the h-th block of d_head neighbouring number
 SPLIT_SHAPE_HINT = ("the result is (..., n_heads, T, d_head): the heads axis comes BEFORE the "
                     "positions axis, so that attention, which works on the last two axes, sees "
                     "one (T, d_head) sequence per head.")
-LEADING_HINT = ("x may come with any number of leading axes: (T, C), (B, T, C), (B, n, T, C), ... "
-                "Count axes from the end (-1, -2, ...) instead of unpacking B, T, C = x.shape.")
+def _leading_hint(name: str, shapes: str, unpacking: str) -> str:
+    """The hint for code that assumes one fixed number of axes."""
+    return (f"{name} may come with any number of leading axes: {shapes}, ... Count axes from the "
+            f"end (-1, -2, ...) instead of unpacking {unpacking} = {name}.shape.")
+
+
+LEADING_HINT = _leading_hint("x", "(T, C), (B, T, C), (B, n, T, C)", "B, T, C")
 
 
 def split_heads(fn: Callable[..., Any]) -> None:
@@ -171,7 +176,7 @@ def split_heads(fn: Callable[..., Any]) -> None:
     batch = torch.stack([LABELLED, LABELLED + 100])  # (B=2, T=3, C=4)
     chk.returns((batch, 2), [LABELLED_HEADS, (torch.tensor(LABELLED_HEADS) + 100).tolist()],
                 case="a batch x of shape (B=2, T=3, C=4), n_heads=2; entry [b, t, c] is 100b + 10t + c, "
-                     "so each number tells its position t and its place c",
+                     "so each number tells its text b, its position t and its place c",
                 hint=SPLIT_HINT, shape_hint=SPLIT_SHAPE_HINT)
     chk.returns((LABELLED, 2), LABELLED_HEADS, case="x of shape (T=3, C=4), no batch axis, n_heads=2",
                 hint=LEADING_HINT, shape_hint=LEADING_HINT)
@@ -192,6 +197,10 @@ MERGE_HINT = ("row t of the result is head 0's d_head numbers at position t, the
               "from (n_heads, T, d_head) into (T, C) mixes positions.")
 
 
+MERGE_LEADING_HINT = _leading_hint("z", "(n_heads, T, d_head), (B, n_heads, T, d_head)",
+                                   "B, n_heads, T, d_head")
+
+
 def merge_heads(fn: Callable[..., Any]) -> None:
     """The inverse of split_heads: positions back in front, heads' blocks side by side in order."""
     chk = Check("merge_heads", fn)
@@ -202,9 +211,7 @@ def merge_heads(fn: Callable[..., Any]) -> None:
                 hint=MERGE_HINT,
                 shape_hint="the result is (..., T, n_heads * d_head): one row per position.")
     chk.returns((heads,), LABELLED, case="z of shape (n_heads=2, T=3, d_head=2), no batch axis",
-                hint=LEADING_HINT.replace("(T, C), (B, T, C), (B, n, T, C)", "(n_heads, T, d_head), "
-                                          "(B, n_heads, T, d_head)"),
-                shape_hint=LEADING_HINT)
+                hint=MERGE_LEADING_HINT, shape_hint=MERGE_LEADING_HINT)
     three_heads = _labelled(2, 3).T.reshape(3, 2, 1)  # (n_heads=3, T=2, d_head=1): head h holds number h
     chk.returns((three_heads,), _labelled(2, 3),
                 case="z of shape (n_heads=3, T=2, d_head=1): head h holds number h of each position",
@@ -268,7 +275,7 @@ def multi_head_attention(fn: Callable[..., Any]) -> None:
                 case="x of shape (2, 2, T=3, C=4), two leading axes", hint=LEADING_HINT)
     counting = Check("multi_head_attention", functools.partial(count_matrix_products, fn))
     counts = [counting.run(X4, W_Q4, W_K4, W_V4, W_O4, n_heads) for n_heads in (1, 2, 4)]
-    chk.true(len(set(counts)) == 1, got=counts,
+    chk.true(len(set(counts)) == 1,
              case=f"counting matrix products (@, matmul, einsum, ...): {counts[0]}, {counts[1]} and "
                   f"{counts[2]} with n_heads = 1, 2 and 4 on the same (3, 4) x",
              hint="one matrix product per map (queries, keys, values, output) for all heads at "
