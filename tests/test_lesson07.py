@@ -167,8 +167,11 @@ def test_the_layer_and_split_figures_in_the_text():
     assert 4 * toy.D_HEAD == toy.D_MODEL == 12 and toy.D_HEAD == 3
     assert "Our embeddings have 12 coordinates and our heads 3 numbers each, so four heads fill" in text
     labelled = 10 * torch.arange(3)[:, None] + torch.arange(6)  # the notebook's (T, C) = (3, 6)
-    assert lesson07.split_heads(labelled, 3)[1].tolist() == [[2, 3], [12, 13], [22, 23]]
+    heads = lesson07.split_heads(labelled, 3).tolist()
+    assert heads[1] == [[2, 3], [12, 13], [22, 23]]
     assert "head 1's sequence is `[[2, 3], [12, 13], [22, 23]]`" in text
+    assert [head[0] for head in heads] == [[0, 1], [2, 3], [4, 5]]
+    assert "head 0 must hold channels 0-1 of every position, head 1 channels 2-3, head 2 channels 4-5" in text
 
 
 def test_gpt3_figures():
