@@ -7,8 +7,10 @@ on, and its pictures. Nothing here is an answer to an exercise.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -79,6 +81,22 @@ def held_out_windows(vocab: str, n_windows: int, length: int) -> torch.Tensor:
     ids = held_out_ids(vocab)
     starts = torch.linspace(0, len(ids) - length, n_windows).long()
     return torch.stack([ids[s:s + length] for s in starts.tolist()])
+
+
+def top_next_characters(model: torch.nn.Module, vocab: str, text: str, k: int = 5) -> list[tuple[str, float]]:
+    """The model's k most likely next characters after `text`, with their probabilities."""
+    with torch.no_grad():
+        logits = model(encode(text, vocab, model.context))[-1]  # (V,): after the last character
+    probabilities = torch.softmax(logits, dim=-1)
+    top = probabilities.topk(k)
+    return [(vocab[int(i)], float(p)) for p, i in zip(top.values, top.indices)]
+
+
+def surprise(model: torch.nn.Module, tokens: torch.Tensor) -> torch.Tensor:
+    """-log p (nats) of every token after the first, as the model predicts it: (B, T - 1)."""
+    with torch.no_grad():
+        log_p = torch.log_softmax(model(tokens)[:, :-1], dim=-1)  # (B, T - 1, V)
+    return -log_p.gather(-1, tokens[:, 1:, None])[..., 0]
 
 
 def next_token_loss(model: torch.nn.Module, windows: torch.Tensor) -> float:
@@ -217,6 +235,87 @@ def plot_patching(restored: torch.Tensor, clean: str, corrupted: str) -> plt.Axe
     ax.set_title("Activation patching: share of the clean answer restored", fontsize=11)
     plt.colorbar(image, ax=ax, fraction=0.03, pad=0.02, label="restored")
     return ax
+
+
+def plot_repeated_surprise(bits_lost: torch.Tensor, period: int, uniform: float) -> plt.Axes:
+    """The model's surprise (bits) at each position of texts written twice, averaged over texts.
+
+    bits_lost: (B, 2 * period - 1); column t is the surprise at the character t + 1.
+    """
+    _, ax = plt.subplots(figsize=(7.5, 3.4))
+    positions = torch.arange(1, bits_lost.shape[1] + 1)
+    ax.plot(positions, bits_lost.mean(dim=0), ".-", color="tab:blue", label="the model (mean of 8 texts)")
+    ax.axhline(uniform, color="tab:gray", linestyle="--", label=f"uniform guess ({uniform:.2f} bits)")
+    ax.axvline(period - 0.5, color="black", linestyle=":", label="the second copy starts")
+    ax.set_xlabel("position of the character predicted")
+    ax.set_ylabel("surprise (bits)")
+    ax.set_ylim(bottom=0)
+    ax.set_title("Random characters, written twice", fontsize=11)
+    ax.legend(fontsize=9, loc="center right")
+    return ax
+
+
+#: What assets/heads_during_training.py measured, shipped beside this module.
+HEAD_HISTORY = Path(__file__).with_name("heads_during_training.json")
+
+
+def load_head_history(path: Path = HEAD_HISTORY) -> dict:
+    """The measurements of assets/heads_during_training.py: steps, head scores and losses."""
+    return json.loads(path.read_text())
+
+
+def plot_head_history(history: dict, heads: Sequence[tuple[int, int]]) -> plt.Figure:
+    """Scores of the chosen heads and the loss on each copy, as training goes on."""
+    steps = history["steps"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
+    styles = ["o-", "s--", "^-.", "d:"]
+    for (layer, head), style in zip(heads, styles):
+        left.plot(steps, [m["previous"][layer][head] for m in history["measures"]], style, markersize=3,
+                  label=f"head {layer}.{head}, previous-token score")
+    best = [max(max(row) for row in m["induction"]) for m in history["measures"]]
+    left.plot(steps, best, "k-", linewidth=2, label="best induction score of any head")
+    for (layer, head), style in zip(heads, styles[2:]):
+        left.plot(steps, [m["induction"][layer][head] for m in history["measures"]], style, markersize=3,
+                  label=f"head {layer}.{head}, induction score")
+    left.set_xlabel("training step")
+    left.set_ylabel("score")
+    left.set_title("Heads as the model trains", fontsize=11)
+    left.legend(fontsize=8)
+    right.plot(steps, [m["first_copy_bits"] for m in history["measures"]], "o-", markersize=3,
+               color="tab:red", label="first copy (unpredictable)")
+    right.plot(steps, [m["second_copy_bits"] for m in history["measures"]], "s--", markersize=3,
+               color="tab:blue", label="second copy")
+    right.set_xlabel("training step")
+    right.set_ylabel("bits per character")
+    right.set_title("Loss on random text written twice", fontsize=11)
+    right.legend(fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_sublayer_costs(effects: dict[str, list[tuple[float, float]]],
+                        intact: tuple[float, float]) -> plt.Figure:
+    """Mean probability of the intact model's answers with one sublayer mean-ablated.
+
+    effects: {"attn": [(recall, copying) per layer], "mlp": [...]}; intact: (recall, copying).
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.6), sharey=True)
+    n_layers = len(effects["attn"])
+    x = np.arange(n_layers)
+    for ax, column, title in [(axes[0], 0, "recall prompts"), (axes[1], 1, "copying prompts")]:
+        ax.bar(x - 0.2, [e[column] for e in effects["attn"]], 0.4, color="tab:blue",
+               label="attention ablated")
+        ax.bar(x + 0.2, [e[column] for e in effects["mlp"]], 0.4, color="tab:orange", hatch="//",
+               label="MLP ablated")
+        ax.axhline(intact[column], color="black", linestyle="--", label="intact model")
+        ax.set_xticks(x, [f"block {i}" for i in range(n_layers)], fontsize=9)
+        ax.set_title(title, fontsize=11)
+        ax.set_ylim(0, 1)
+    axes[0].set_ylabel("p(the intact model's answer)")
+    axes[1].legend(fontsize=9, loc="upper right")
+    fig.suptitle("Knock out one sublayer (mean ablation): what is left of the answers?", fontsize=11)
+    fig.tight_layout()
+    return fig
 
 
 def head_browser(patterns_of: Callable[[str], torch.Tensor], n_layers: int, n_heads: int,
