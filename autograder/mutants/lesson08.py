@@ -1,14 +1,16 @@
 """Wrong answers to lesson 08 that learners really write.
 
-The block and gpt_forward mutants compute their layer norms and MLPs with PyTorch's own
-functions (and attention with lesson 07's provided multi_head), so that each one shows its
-own mistake whatever the other exercises of the same submission hold.
+Each mutant is self-contained: the block and gpt_forward mutants only call the sublayers
+they are given, so that each shows its own mistake whatever the other exercises of the
+same submission hold.
 """
 
+import math
+
 import torch
+import torch.nn.functional as F
 
 from autograder.mutants import mutant
-from solutions.lesson07 import multi_head
 
 
 @mutant("layer_norm", "over the LAST axis")
@@ -56,7 +58,7 @@ def dropout_keeps_p(x, p, training=True):
     return x * (torch.rand_like(x) < p) / (1 - p)
 
 
-@mutant("dropout", "do not write zeros into x")
+@mutant("dropout", "no in-place operations on it")
 def dropout_in_place(x, p, training=True):
     if not training:
         return x
@@ -80,113 +82,246 @@ def mlp_bias_after_the_gelu(x, W_up, b_up, W_down, b_down):
     return (torch.nn.functional.gelu(x @ W_up) + b_up) @ W_down + b_down
 
 
-@mutant("block", "the residual connection")
-def block_without_residual(x, w):
-    def norm(x, scale, shift):
-        return torch.nn.functional.layer_norm(x, x.shape[-1:], scale, shift)
-
-    x = multi_head(norm(x, w["ln1_scale"], w["ln1_shift"]), w["W_q"], w["W_k"], w["W_v"], w["W_o"],
-                   causal=True)
-    hidden = torch.nn.functional.gelu(norm(x, w["ln2_scale"], w["ln2_shift"]) @ w["W_up"] + w["b_up"])
-    return hidden @ w["W_down"] + w["b_down"]
+@mutant("block", "add each sublayer's output to the stream x")
+def block_without_residual(x, ln_1, attn, ln_2, mlp, drop):
+    x = drop(attn(ln_1(x)))
+    return drop(mlp(ln_2(x)))
 
 
-@mutant("block", "pre-norm: layer-normalise what goes INTO each sublayer")
-def block_post_norm(x, w):
-    def norm(x, scale, shift):
-        return torch.nn.functional.layer_norm(x, x.shape[-1:], scale, shift)
-
-    x = norm(x + multi_head(x, w["W_q"], w["W_k"], w["W_v"], w["W_o"], causal=True),
-             w["ln1_scale"], w["ln1_shift"])
-    hidden = torch.nn.functional.gelu(x @ w["W_up"] + w["b_up"])
-    return norm(x + hidden @ w["W_down"] + w["b_down"], w["ln2_scale"], w["ln2_shift"])
+@mutant("block", "never normalise the sum")
+def block_post_norm(x, ln_1, attn, ln_2, mlp, drop):
+    x = ln_1(x + drop(attn(x)))
+    return ln_2(x + drop(mlp(x)))
 
 
-@mutant("block", "pass causal=True to multi_head")
-def block_not_causal(x, w):
-    def norm(x, scale, shift):
-        return torch.nn.functional.layer_norm(x, x.shape[-1:], scale, shift)
-
-    x = x + multi_head(norm(x, w["ln1_scale"], w["ln1_shift"]), w["W_q"], w["W_k"], w["W_v"], w["W_o"])
-    hidden = torch.nn.functional.gelu(norm(x, w["ln2_scale"], w["ln2_shift"]) @ w["W_up"] + w["b_up"])
-    return x + hidden @ w["W_down"] + w["b_down"]
+@mutant("block", "the sublayer reads the NORMALISED stream")
+def block_without_norms(x, ln_1, attn, ln_2, mlp, drop):
+    x = x + drop(attn(x))
+    return x + drop(mlp(x))
 
 
-@mutant("block", "the MLP reads x AFTER attention's change has been added")
-def block_in_parallel(x, w):
-    def norm(x, scale, shift):
-        return torch.nn.functional.layer_norm(x, x.shape[-1:], scale, shift)
-
-    change = multi_head(norm(x, w["ln1_scale"], w["ln1_shift"]), w["W_q"], w["W_k"], w["W_v"], w["W_o"],
-                        causal=True)
-    hidden = torch.nn.functional.gelu(norm(x, w["ln2_scale"], w["ln2_shift"]) @ w["W_up"] + w["b_up"])
-    return x + change + hidden @ w["W_down"] + w["b_down"]
+@mutant("block", "the MLP reads the stream AFTER attention's change")
+def block_in_parallel(x, ln_1, attn, ln_2, mlp, drop):
+    return x + drop(attn(ln_1(x))) + drop(mlp(ln_2(x)))
 
 
-@mutant("gpt_forward", "return the logits themselves")
-def gpt_forward_returns_probabilities(tokens, weights):
-    def norm(x, scale, shift):
-        return torch.nn.functional.layer_norm(x, x.shape[-1:], scale, shift)
-
-    x = weights["token_embedding"][tokens] + weights["position_embedding"][:tokens.shape[-1]]
-    for w in weights["blocks"]:
-        x = x + multi_head(norm(x, w["ln1_scale"], w["ln1_shift"]), w["W_q"], w["W_k"], w["W_v"], w["W_o"],
-                           causal=True)
-        hidden = torch.nn.functional.gelu(norm(x, w["ln2_scale"], w["ln2_shift"]) @ w["W_up"] + w["b_up"])
-        x = x + hidden @ w["W_down"] + w["b_down"]
-    x = norm(x, weights["final_scale"], weights["final_shift"])
-    return torch.softmax(x @ weights["token_embedding"].T, dim=-1)
+@mutant("block", "apply drop to each sublayer's OUTPUT before adding it")
+def block_drops_the_stream(x, ln_1, attn, ln_2, mlp, drop):
+    x = drop(x + attn(ln_1(x)))
+    return drop(x + mlp(ln_2(x)))
 
 
-@mutant("gpt_forward", "add the position embedding of each position")
-def gpt_forward_without_positions(tokens, weights):
-    def norm(x, scale, shift):
-        return torch.nn.functional.layer_norm(x, x.shape[-1:], scale, shift)
-
-    x = weights["token_embedding"][tokens]
-    for w in weights["blocks"]:
-        x = x + multi_head(norm(x, w["ln1_scale"], w["ln1_shift"]), w["W_q"], w["W_k"], w["W_v"], w["W_o"],
-                           causal=True)
-        hidden = torch.nn.functional.gelu(norm(x, w["ln2_scale"], w["ln2_shift"]) @ w["W_up"] + w["b_up"])
-        x = x + hidden @ w["W_down"] + w["b_down"]
-    x = norm(x, weights["final_scale"], weights["final_shift"])
-    return x @ weights["token_embedding"].T
+@mutant("block", "apply drop to each sublayer's OUTPUT before adding it")
+def block_without_dropout(x, ln_1, attn, ln_2, mlp, drop):
+    x = x + attn(ln_1(x))
+    return x + mlp(ln_2(x))
 
 
-@mutant("gpt_forward", "apply the final layer norm")
-def gpt_forward_without_final_norm(tokens, weights):
-    def norm(x, scale, shift):
-        return torch.nn.functional.layer_norm(x, x.shape[-1:], scale, shift)
-
-    x = weights["token_embedding"][tokens] + weights["position_embedding"][:tokens.shape[-1]]
-    for w in weights["blocks"]:
-        x = x + multi_head(norm(x, w["ln1_scale"], w["ln1_shift"]), w["W_q"], w["W_k"], w["W_v"], w["W_o"],
-                           causal=True)
-        hidden = torch.nn.functional.gelu(norm(x, w["ln2_scale"], w["ln2_shift"]) @ w["W_up"] + w["b_up"])
-        x = x + hidden @ w["W_down"] + w["b_down"]
-    return x @ weights["token_embedding"].T
+@mutant("gpt_forward", "no softmax")
+def gpt_forward_returns_probabilities(tokens, token_embedding, position_embedding, blocks, ln_f, drop):
+    x = drop(token_embedding[tokens] + position_embedding[: tokens.shape[-1]])
+    for each_block in blocks:
+        x = each_block(x)
+    return torch.softmax(ln_f(x) @ token_embedding.T, dim=-1)
 
 
-@mutant("gpt_forward", "position_embedding[:n]")
-def gpt_forward_all_positions(tokens, weights):
-    def norm(x, scale, shift):
-        return torch.nn.functional.layer_norm(x, x.shape[-1:], scale, shift)
-
-    x = weights["token_embedding"][tokens] + weights["position_embedding"]
-    for w in weights["blocks"]:
-        x = x + multi_head(norm(x, w["ln1_scale"], w["ln1_shift"]), w["W_q"], w["W_k"], w["W_v"], w["W_o"],
-                           causal=True)
-        hidden = torch.nn.functional.gelu(norm(x, w["ln2_scale"], w["ln2_shift"]) @ w["W_up"] + w["b_up"])
-        x = x + hidden @ w["W_down"] + w["b_down"]
-    x = norm(x, weights["final_scale"], weights["final_shift"])
-    return x @ weights["token_embedding"].T
+@mutant("gpt_forward", "the FIRST T rows of position_embedding")
+def gpt_forward_without_positions(tokens, token_embedding, position_embedding, blocks, ln_f, drop):
+    x = drop(token_embedding[tokens])
+    for each_block in blocks:
+        x = each_block(x)
+    return ln_f(x) @ token_embedding.T
 
 
-@mutant("gpt_forward", "for each w in weights['blocks']")
-def gpt_forward_skips_the_blocks(tokens, weights):
-    x = weights["token_embedding"][tokens] + weights["position_embedding"][:tokens.shape[-1]]
-    x = torch.nn.functional.layer_norm(x, x.shape[-1:], weights["final_scale"], weights["final_shift"])
-    return x @ weights["token_embedding"].T
+@mutant("gpt_forward", "the FIRST T rows of position_embedding")
+def gpt_forward_last_positions(tokens, token_embedding, position_embedding, blocks, ln_f, drop):
+    x = drop(token_embedding[tokens] + position_embedding[-tokens.shape[-1]:])
+    for each_block in blocks:
+        x = each_block(x)
+    return ln_f(x) @ token_embedding.T
+
+
+@mutant("gpt_forward", "apply ln_f once, after the last block")
+def gpt_forward_without_final_norm(tokens, token_embedding, position_embedding, blocks, ln_f, drop):
+    x = drop(token_embedding[tokens] + position_embedding[: tokens.shape[-1]])
+    for each_block in blocks:
+        x = each_block(x)
+    return x @ token_embedding.T
+
+
+@mutant("gpt_forward", "in the order given")
+def gpt_forward_blocks_reversed(tokens, token_embedding, position_embedding, blocks, ln_f, drop):
+    x = drop(token_embedding[tokens] + position_embedding[: tokens.shape[-1]])
+    for each_block in reversed(blocks):
+        x = each_block(x)
+    return ln_f(x) @ token_embedding.T
+
+
+@mutant("gpt_forward", "before the first block")
+def gpt_forward_drops_at_the_end(tokens, token_embedding, position_embedding, blocks, ln_f, drop):
+    x = token_embedding[tokens] + position_embedding[: tokens.shape[-1]]
+    for each_block in blocks:
+        x = each_block(x)
+    return ln_f(drop(x)) @ token_embedding.T
+
+
+@mutant("get_batch", "torch.randint(len(ids) - context")
+def get_batch_starts_anywhere(ids, batch_size, context, generator):
+    starts = torch.randint(len(ids), (batch_size,), generator=generator)
+    positions = starts[:, None] + torch.arange(context)
+    return ids[positions], ids[positions + 1]
+
+
+@mutant("get_batch", "torch.randint(len(ids) - context")
+def get_batch_misses_the_last_start(ids, batch_size, context, generator):
+    starts = torch.randint(len(ids) - context - 1, (batch_size,), generator=generator)
+    positions = starts[:, None] + torch.arange(context)
+    return ids[positions], ids[positions + 1]
+
+
+@mutant("get_batch", "moved one step on")
+def get_batch_targets_are_the_inputs(ids, batch_size, context, generator):
+    starts = torch.randint(len(ids) - context, (batch_size,), generator=generator)
+    positions = starts[:, None] + torch.arange(context)
+    return ids[positions], ids[positions]
+
+
+@mutant("get_batch", "draw with the generator you were given")
+def get_batch_ignores_the_generator(ids, batch_size, context, generator):
+    starts = torch.randint(len(ids) - context, (batch_size,), generator=torch.Generator().manual_seed(0))
+    positions = starts[:, None] + torch.arange(context)
+    return ids[positions], ids[positions + 1]
+
+
+@mutant("learning_rate", "the first step is not 0")
+def learning_rate_warmup_from_zero(step, steps, max_lr, warmup):
+    if step < warmup:
+        return max_lr * step / warmup
+    progress = (step - warmup) / (steps - 1 - warmup) if steps - 1 > warmup else 1.0
+    return max_lr / 10 + 0.9 * max_lr * (1 + math.cos(math.pi * progress)) / 2
+
+
+@mutant("learning_rate", "min_lr = max_lr / 10 (not 0)")
+def learning_rate_down_to_zero(step, steps, max_lr, warmup):
+    if step < warmup:
+        return max_lr * (step + 1) / warmup
+    progress = (step - warmup) / (steps - 1 - warmup) if steps - 1 > warmup else 1.0
+    return max_lr * (1 + math.cos(math.pi * progress)) / 2
+
+
+@mutant("learning_rate", "reaches 1 there")
+def learning_rate_ends_early(step, steps, max_lr, warmup):
+    if step < warmup:
+        return max_lr * (step + 1) / warmup
+    progress = (step - warmup) / (steps - warmup)
+    return max_lr / 10 + 0.9 * max_lr * (1 + math.cos(math.pi * progress)) / 2
+
+
+# The train_gpt mutants draw their own batches and learning rates (as the reference's
+# get_batch and learning_rate do), so that each shows its own mistake whatever the
+# submission's get_batch and learning_rate hold.
+
+@mutant("train_gpt", "optimizer.zero_grad() before")
+def train_gpt_without_zero_grad(model, train_ids, held_out_ids, *, context, steps, batch_size, max_lr,
+                                eval_every, evaluate, seed=0):
+    torch.manual_seed(seed)
+    batches = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.AdamW(model.parameters(), betas=(0.9, 0.95), weight_decay=0.1)
+    history, warmup = {"train": [], "held_out": []}, steps // 10
+    model.train()
+    for step in range(steps):
+        progress = min(1.0, (step - warmup) / max(steps - 1 - warmup, 1))
+        cosine = max_lr * (0.55 + 0.45 * math.cos(math.pi * progress))
+        for group in optimizer.param_groups:
+            group["lr"] = max_lr * (step + 1) / warmup if step < warmup else cosine
+        starts = torch.randint(len(train_ids) - context, (batch_size, 1), generator=batches)
+        positions = starts + torch.arange(context)
+        logits, targets = model(train_ids[positions]), train_ids[positions + 1]
+        loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten())
+        loss.backward()  # no zero_grad: this step's gradient is added to every earlier one
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        history["train"].append(loss.item())
+        if (step + 1) % eval_every == 0 or step == steps - 1:
+            history["held_out"].append((step + 1, evaluate(model, held_out_ids)))
+    return history
+
+
+@mutant("train_gpt", "set every parameter group's 'lr'")
+def train_gpt_constant_rate(model, train_ids, held_out_ids, *, context, steps, batch_size, max_lr,
+                            eval_every, evaluate, seed=0):
+    torch.manual_seed(seed)
+    batches = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=max_lr, betas=(0.9, 0.95), weight_decay=0.1)
+    history = {"train": [], "held_out": []}
+    model.train()
+    for step in range(steps):
+        starts = torch.randint(len(train_ids) - context, (batch_size, 1), generator=batches)
+        positions = starts + torch.arange(context)
+        logits, targets = model(train_ids[positions]), train_ids[positions + 1]
+        loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten())
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        history["train"].append(loss.item())
+        if (step + 1) % eval_every == 0 or step == steps - 1:
+            history["held_out"].append((step + 1, evaluate(model, held_out_ids)))
+    return history
+
+
+@mutant("train_gpt", "EVERY position of every window")
+def train_gpt_last_position_only(model, train_ids, held_out_ids, *, context, steps, batch_size, max_lr,
+                                 eval_every, evaluate, seed=0):
+    torch.manual_seed(seed)
+    batches = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.AdamW(model.parameters(), betas=(0.9, 0.95), weight_decay=0.1)
+    history, warmup = {"train": [], "held_out": []}, steps // 10
+    model.train()
+    for step in range(steps):
+        progress = min(1.0, (step - warmup) / max(steps - 1 - warmup, 1))
+        cosine = max_lr * (0.55 + 0.45 * math.cos(math.pi * progress))
+        for group in optimizer.param_groups:
+            group["lr"] = max_lr * (step + 1) / warmup if step < warmup else cosine
+        starts = torch.randint(len(train_ids) - context, (batch_size, 1), generator=batches)
+        positions = starts + torch.arange(context)
+        logits, targets = model(train_ids[positions]), train_ids[positions + 1]
+        loss = F.cross_entropy(logits[:, -1], targets[:, -1])  # only the last prediction of each window
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        history["train"].append(loss.item())
+        if (step + 1) % eval_every == 0 or step == steps - 1:
+            history["held_out"].append((step + 1, evaluate(model, held_out_ids)))
+    return history
+
+
+@mutant("train_gpt", "and after the last step")
+def train_gpt_misses_the_last_evaluation(model, train_ids, held_out_ids, *, context, steps, batch_size,
+                                         max_lr, eval_every, evaluate, seed=0):
+    torch.manual_seed(seed)
+    batches = torch.Generator().manual_seed(seed)
+    optimizer = torch.optim.AdamW(model.parameters(), betas=(0.9, 0.95), weight_decay=0.1)
+    history, warmup = {"train": [], "held_out": []}, steps // 10
+    model.train()
+    for step in range(steps):
+        progress = min(1.0, (step - warmup) / max(steps - 1 - warmup, 1))
+        cosine = max_lr * (0.55 + 0.45 * math.cos(math.pi * progress))
+        for group in optimizer.param_groups:
+            group["lr"] = max_lr * (step + 1) / warmup if step < warmup else cosine
+        starts = torch.randint(len(train_ids) - context, (batch_size, 1), generator=batches)
+        positions = starts + torch.arange(context)
+        logits, targets = model(train_ids[positions]), train_ids[positions + 1]
+        loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten())
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        history["train"].append(loss.item())
+        if step % eval_every == 0:  # evaluates after steps 1, eval_every + 1, ...: one step early
+            history["held_out"].append((step + 1, evaluate(model, held_out_ids)))
+    return history
 
 
 @mutant("gpt_param_count", "count the token embedding once")

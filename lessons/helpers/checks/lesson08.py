@@ -1,6 +1,7 @@
 """Visible checks for lesson 08. Each takes your function and tests it on small cases."""
 
 import torch
+import torch.nn.functional as F
 
 from helpers.checking import Check
 
@@ -20,38 +21,45 @@ ONES4, ZEROS4 = torch.ones(4, dtype=torch.float64), torch.zeros(4, dtype=torch.f
 NORMALISED = _t([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0], [-1.0, 1.0, 1.0, -1.0]])
 
 
-def _block_weights(attention: bool = True, mlp: bool = True, plain_norms: bool = False) -> dict:
-    """A small block: d_model = 4, 2 heads of d_head = 2, d_mlp = 16.
-
-    attention=False zeroes W_o and mlp=False zeroes W_down and b_down: that sublayer then
-    writes nothing. plain_norms=True makes both layer norms scale 1, shift 0.
-    """
-    return {
-        "ln1_scale": ONES4 if plain_norms else _t([1.0, 0.5, 2.0, 1.0]),
-        "ln1_shift": ZEROS4 if plain_norms else _t([0.0, 0.1, -0.1, 0.0]),
-        "W_q": _fill((2, 4, 2), 0.0, 1.0), "W_k": _fill((2, 4, 2), 1.0, 1.0),
-        "W_v": _fill((2, 4, 2), 2.0, 1.0),
-        "W_o": _fill((2, 2, 4), 3.0, 1.0) * attention,
-        "ln2_scale": ONES4 if plain_norms else _t([1.5, 1.0, 1.0, 0.5]),
-        "ln2_shift": ZEROS4 if plain_norms else _t([0.0, 0.0, 0.2, 0.0]),
-        "W_up": _fill((4, 16), 4.0), "b_up": _fill((16,), 5.0, 0.1),
-        "W_down": _fill((16, 4), 6.0) * mlp, "b_down": _fill((4,), 7.0, 0.1) * mlp,
-    }
+#: A batch of one sequence of three 2-d vectors, for the block's checks.
+X3 = _t([[[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]]])
 
 
-X_BLOCK = _fill((3, 4), 8.0, 2.0) + _t([1.0, 0.0, -1.0, 0.5])  # three tokens, not normalised
-X_BLOCK_2 = _fill((3, 4), 9.0, 1.5)
+def _same(x: torch.Tensor) -> torch.Tensor:
+    return x
 
 
-def _gpt_weights(blocks: list, final_scale=ONES4, final_shift=ZEROS4) -> dict:
-    """vocab_size = 3, context = 4, d_model = 4. Tokens 0 and 1 are normalised vectors, and so
-    are token 1 + position 1 and token 1 + position 2; position 0 is zero."""
-    return {
-        "token_embedding": _t([[1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0], [3.0, 1.0, 1.0, 3.0]]),
-        "position_embedding": _t([[0.0, 0.0, 0.0, 0.0], [0.0, -2.0, 2.0, 0.0], [-2.0, 0.0, 0.0, 2.0],
-                                  [0.5, 0.0, 0.0, 0.0]]),
-        "blocks": blocks, "final_scale": final_scale, "final_shift": final_shift,
-    }
+def _zero(x: torch.Tensor) -> torch.Tensor:
+    return torch.zeros_like(x)
+
+
+def _plus_one(x: torch.Tensor) -> torch.Tensor:
+    return x + 1
+
+
+def _double(x: torch.Tensor) -> torch.Tensor:
+    return 2 * x
+
+
+def _square(x: torch.Tensor) -> torch.Tensor:
+    return x * x
+
+
+def _half(x: torch.Tensor) -> torch.Tensor:
+    return 0.5 * x
+
+
+def _triple(x: torch.Tensor) -> torch.Tensor:
+    return 3 * x
+
+
+def _negate(x: torch.Tensor) -> torch.Tensor:
+    return -x
+
+
+#: vocab_size 3, d_model 2, context 4: the embeddings of lesson 08's small gpt_forward checks.
+TOKEN_EMBEDDING = _t([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]])
+POSITION_EMBEDDING = _t([[0.0, 0.0], [1.0, 1.0], [-1.0, 2.0], [0.0, 0.0]])
 
 
 def layer_norm(layer_norm):
@@ -151,75 +159,210 @@ def mlp(mlp):
     chk.passed()
 
 
-def block(block):
-    """The residual connections, pre-norm, the causal mask, and attention before the MLP."""
-    chk = Check("block", block)
-    chk.returns((NORMALISED.clone(), _block_weights(attention=False, mlp=False, plain_norms=True)),
-                NORMALISED, atol=1e-4,
-                case="attention and MLP both write nothing (W_o = 0, W_down = 0, b_down = 0): "
-                     "the block must return x itself",
-                hint="add each sublayer's output to x, the residual connection: "
-                     "x = x + multi_head(...), then x = x + mlp(...).")
-    chk.returns((X_BLOCK.clone(), _block_weights(attention=False)),
-                [[1.30038, -1.18104, -1.93224, 1.1823], [0.89912, 1.43077, -0.13366, -0.46729],
-                 [0.1533, 2.89724, 1.39671, -1.115]], atol=1e-4,
-                case="attention writes nothing (W_o = 0), the MLP is on",
-                hint="pre-norm: layer-normalise what goes INTO each sublayer, x + mlp(layer_norm(x, "
-                     "ln2...)), and leave the sum itself alone (no layer norm after the addition).")
-    full = _block_weights()
-    first = torch.as_tensor(chk.run(X_BLOCK.clone(), full))
-    changed = X_BLOCK.clone()
-    changed[-1] = _t([3.0, -3.0, 0.0, 1.0])
-    second = torch.as_tensor(chk.run(changed, full))
-    chk.true(first.shape == second.shape == X_BLOCK.shape and torch.allclose(first[:-1], second[:-1]),
-             case="changing the LAST token changed the block's output at earlier positions",
-             hint="the attention must be causal: pass causal=True to multi_head.")
-    chk.returns((X_BLOCK.clone(), full),
-                [[1.36455, 4.25675, 0.9128, -2.7334], [1.12126, 5.58263, 1.86544, -3.54962],
-                 [0.44517, 4.55947, 1.99414, -2.45761]], atol=1e-4,
-                case="the whole block, attention and MLP both on",
-                hint="the MLP reads x AFTER attention's change has been added: first x = x + "
-                     "multi_head(layer_norm(x, ln1...)), then layer_norm(x, ln2...) of that new x.")
-    chk.returns((torch.stack([X_BLOCK, X_BLOCK_2]), full),
-                [[[1.36455, 4.25675, 0.9128, -2.7334], [1.12126, 5.58263, 1.86544, -3.54962],
-                  [0.44517, 4.55947, 1.99414, -2.45761]],
-                 [[-0.08252, 4.69726, 2.59554, -3.30865], [0.45664, 4.91851, 2.17475, -3.75502],
-                  [0.4238, 3.80966, 1.61436, -2.94598]]], atol=1e-4,
-                case="a batch of 2 sequences, x of shape (2, 3, 4)",
-                hint="use only operations that work on the last axes (layer_norm, multi_head, mlp), "
-                     "so that a batch axis passes through.")
+def block(learner_block):
+    """The residual stream, pre-norm, attention before the MLP, dropout on each sublayer's output.
+
+    The sublayers are simple functions (x + 1, 2x, x squared, ...) so that each way of wiring
+    them gives a different, easy-to-check result.
+    """
+    chk = Check("block", learner_block)
+    x = X3
+    chk.returns((x.clone(), _same, _zero, _same, _zero, _same), x,
+                case="attention and the MLP both return zeros, so the block must return x itself",
+                hint="add each sublayer's output to the stream x (the residual connection) instead "
+                     "of replacing x with it.")
+    chk.returns((x.clone(), _plus_one, _same, _zero, _same, _same), 2 * x + 1,
+                case="ln_1(x) = x + 1, attn(x) = x, ln_2 returns zeros, mlp(x) = x, no dropout "
+                     "(the answer: x + attn(ln_1(x)) = 2x + 1, then + mlp(ln_2(...)) = + 0)",
+                hint="pre-norm: the sublayer reads the NORMALISED stream, attn(ln_1(x)), and its "
+                     "output is added to the stream x itself; never normalise the sum.")
+    chk.returns((x.clone(), _same, _double, _same, _square, _same), 3 * x + 9 * x * x,
+                case="norms do nothing, attn(x) = 2x, mlp(x) = x squared, no dropout (the answer: "
+                     "after attention the stream is 3x, then 3x + (3x) squared)",
+                hint="attention first, then the MLP, and the MLP reads the stream AFTER attention's "
+                     "change was added (not the block's input x).")
+    chk.returns((x.clone(), _same, _double, _same, _square, _half), 2 * x + 2 * x * x,
+                case="attn(x) = 2x, mlp(x) = x squared, drop(x) = x / 2 (the answer: x + (2x)/2 = 2x, "
+                     "then 2x + (2x) squared / 2)",
+                hint="apply drop to each sublayer's OUTPUT before adding it, x + drop(attn(ln_1(x))); "
+                     "the stream itself is never dropped.")
+    batch = torch.cat([x, -x, 2 * x])  # (3, 3, 2)
+    chk.returns((batch.clone(), _same, _double, _same, _square, _half), 2 * batch + 2 * batch * batch,
+                case="a batch of 3 sequences, x of shape (3, 3, 2), with the sublayers of the last case",
+                hint="use only the sublayers and + on whole tensors: nothing in a block depends on "
+                     "the batch size.")
     chk.passed()
 
 
-def gpt_forward(gpt_forward):
-    """Embeddings with positions, the blocks, the final layer norm, the tied unembedding."""
-    chk = Check("gpt_forward", gpt_forward)
-    chk.returns((torch.tensor([1]), _gpt_weights([])), [[0.0, 4.0, 0.0]], atol=1e-4,
-                shape_hint="one row of logits per token, (..., n, vocab_size): for n tokens add only "
-                           "the first n rows of the position embedding, position_embedding[:n].",
-                case="no blocks, one token (id 1) whose embedding is [1, 1, -1, -1]; the "
-                     "token embeddings are the rows [1, -1, 1, -1], [1, 1, -1, -1], [3, 1, 1, 3]",
-                hint="return the logits themselves, x @ token_embedding.T (one score per "
-                     "vocabulary entry); the softmax comes later, in the loss or when sampling.")
-    chk.returns((torch.tensor([1, 1, 1]), _gpt_weights([])),
-                [[0.0, 4.0, 0.0], [4.0, 0.0, 0.0], [-4.0, 0.0, 0.0]], atol=1e-4,
-                shape_hint="one row of logits per token, (..., n, vocab_size): for n tokens add only "
-                           "the first n rows of the position embedding, position_embedding[:n].",
-                case="no blocks, the same token three times: only the positions tell them apart",
-                hint="add the position embedding of each position: position_embedding[:n], the "
-                     "first n rows, for a sequence of n tokens.")
-    chk.returns((torch.tensor([2]), _gpt_weights([], _t([2.0, 1.0, 1.0, 1.0]), _t([0.0, 0.0, 0.0, 1.0]))),
-                [[0.0, 0.0, 10.0]], atol=1e-4,
-                case="no blocks, token 2 = [3, 1, 1, 3], final_scale = [2, 1, 1, 1], "
-                     "final_shift = [0, 0, 0, 1]",
-                hint="apply the final layer norm (final_scale, final_shift) after the blocks and "
-                     "before the unembedding.")
-    chk.returns((torch.tensor([[0, 2, 1], [2, 2, 0]]), _gpt_weights([_block_weights()])),
-                [[[0.54703, -1.80641, 3.5267], [0.44994, -2.08529, 3.38366], [-0.53652, 1.82564, -3.51841]],
-                 [[0.38031, 1.80203, -3.55078], [1.0263, -2.33499, 3.08132], [0.24964, -2.97322, 2.66411]]],
-                atol=1e-4, case="one block, a batch of 2 sequences of 3 tokens",
-                hint="run x through block(x, w) for each w in weights['blocks'], in order, between "
-                     "the embeddings and the final layer norm.")
+def gpt_forward(learner_gpt_forward):
+    """Token and position embeddings, dropout once, the blocks in order, ln_f, the tied unembedding.
+
+    vocab_size 3, d_model 2, context 4; token embeddings [1, 0], [0, 1], [1, -1] and position
+    embeddings [0, 0], [1, 1], [-1, 2], [0, 0].
+    """
+    chk = Check("gpt_forward", learner_gpt_forward)
+    embeddings = (TOKEN_EMBEDDING, POSITION_EMBEDDING)
+    chk.returns((torch.tensor([[1]]), *embeddings, [], _same, _same), [[[0.0, 1.0, -1.0]]],
+                case="one sequence of one token (id 1, vector [0, 1]), no blocks, ln_f and drop do "
+                     "nothing: the logits are the dot products of [0, 1] with each token's vector",
+                hint="the logits are the final vectors times the token embedding transposed, "
+                     "x @ token_embedding.T: one score per vocabulary entry, and no softmax.",
+                shape_hint="return (B, T, vocab_size) logits: x @ token_embedding.T for x of shape "
+                           "(B, T, d_model).")
+    chk.returns((torch.tensor([[2, 2, 0]]), *embeddings, [], _same, _same),
+                [[[1.0, -1.0, 2.0], [2.0, 0.0, 2.0], [0.0, 2.0, -2.0]]],
+                case="tokens [2, 2, 0]: positions 0, 1 and 2 add [0, 0], [1, 1] and [-1, 2]",
+                hint="add the position embedding of each position 0 to T - 1: the FIRST T rows of "
+                     "position_embedding, for a sequence of T tokens.")
+    chk.returns((torch.tensor([[1]]), *embeddings, [_plus_one, _triple], _same, _same), [[[3.0, 6.0, -3.0]]],
+                case="token 1 through two blocks, x + 1 then 3x: [0, 1] -> [1, 2] -> [3, 6]",
+                hint="apply the blocks one after the other, in the order given, each to the output "
+                     "of the one before.")
+    chk.returns((torch.tensor([[1]]), *embeddings, [_plus_one, _triple], _negate, _same),
+                [[[-3.0, -6.0, 3.0]]],
+                case="the same, with ln_f(x) = -x",
+                hint="apply ln_f once, after the last block and before the unembedding.")
+    chk.returns((torch.tensor([[1]]), *embeddings, [_plus_one], _same, _half), [[[1.0, 1.5, -0.5]]],
+                case="drop(x) = x / 2 and one block x + 1: dropout acts once, on the embeddings "
+                     "([0, 0.5]), before the blocks",
+                hint="apply drop to the sum of the token and position embeddings, once, before the "
+                     "first block (not after the blocks, not on the logits).")
+    chk.returns((torch.tensor([[1, 0], [2, 1]]), *embeddings, [_plus_one], _same, _same),
+                [[[1.0, 2.0, -1.0], [3.0, 2.0, 1.0]], [[2.0, 0.0, 2.0], [2.0, 3.0, -1.0]]],
+                case="a batch of 2 sequences of 2 tokens, one block x + 1",
+                hint="index the embedding with the whole (B, T) tensor of ids, token_embedding[tokens], "
+                     "and add the (T, d_model) positions: they broadcast over the batch.")
+    chk.passed()
+
+
+def get_batch(learner_get_batch):
+    """Random windows with one seeded draw, targets moved one step on, every start allowed."""
+    chk = Check("get_batch", learner_get_batch)
+    ids = torch.arange(100, 130)  # 30 ids whose values show where they were taken
+    got = chk.run(ids.clone(), 4, 5, torch.Generator().manual_seed(0))
+    chk.true(isinstance(got, tuple) and len(got) == 2, case="get_batch(30 ids, 4, 5, seed 0)",
+             hint="return two tensors, (inputs, targets).", got=got)
+    inputs, targets = got
+    chk.close(inputs, [[119, 120, 121, 122, 123], [114, 115, 116, 117, 118], [108, 109, 110, 111, 112],
+                       [110, 111, 112, 113, 114]],
+              case="the inputs of get_batch(ids 100..129, batch_size 4, context 5) with a generator "
+                   "seeded 0 (the starts drawn are 19, 14, 8, 10)",
+              hint="draw all batch_size starts with ONE call torch.randint(len(ids) - context, "
+                   "(batch_size,), generator=generator), then take ids[s : s + context] for each start.")
+    chk.close(targets, inputs + 1, case="the targets of the same batch: each input's next id",
+              hint="the targets are the same windows moved one step on: ids[s + 1 : s + context + 1].")
+    chk.equal(str(getattr(inputs, "dtype", None)), str(ids.dtype), case="the dtype of the inputs",
+              hint="take the windows out of ids (index it): ids are integers and must stay integers.")
+    whole = chk.run(ids.clone(), 3, 29, torch.Generator().manual_seed(5))
+    chk.close(whole[0], ids[:-1].expand(3, 29), case="30 ids and context 29: the only window starts at 0",
+              hint="starts go from 0 to len(ids) - context - 1; with len(ids) = context + 1 the only "
+                   "start is 0.")
+    generator = torch.Generator().manual_seed(1)
+    first, second = chk.run(ids, 2, 3, generator)[0], chk.run(ids, 2, 3, generator)[0]
+    chk.true(not torch.equal(torch.as_tensor(first), torch.as_tensor(second)),
+             case="two calls with the same generator gave the same batch",
+             hint="draw with the generator you were given (generator=generator), so that each call "
+                  "moves it on; do not create a new one inside.")
+    chk.passed()
+
+
+def learning_rate(learner_learning_rate):
+    """A straight climb over the warm-up, then half a cosine down to a tenth, at the last step."""
+    chk = Check("learning_rate", learner_learning_rate)
+    schedule = [0.5, 1.0, 1.0, 0.9554359905560885, 0.8305704108364301, 0.6501344202803414,
+                0.44986557971965857, 0.26942958916356996, 0.14456400944391146, 0.1]
+    chk.returns((0, 10, 1.0, 2), schedule[0], case="learning_rate(step 0, steps 10, max_lr 1, warmup 2)",
+                hint="during the warm-up step s gets max_lr * (s + 1) / warmup: the first step is "
+                     "not 0, or the first update would do nothing.")
+    chk.returns((1, 10, 1.0, 2), schedule[1], case="learning_rate(step 1, ...): the last warm-up step",
+                hint="the warm-up ends at max_lr: step warmup - 1 gets max_lr * warmup / warmup.")
+    chk.returns((2, 10, 1.0, 2), schedule[2], case="learning_rate(step 2, ...): the cosine's start",
+                hint="the cosine starts at max_lr at step `warmup` (progress 0).")
+    last = chk.run(9, 10, 1.0, 2)
+    chk.true(last != 0, case="learning_rate(step 9, ...): the last step", got=last,
+             hint="the cosine ends at min_lr = max_lr / 10 (not 0): a rate of 0 would waste the "
+                  "last steps.")
+    chk.close(last, schedule[9], case="learning_rate(step 9, ...): the last step",
+              hint="the last step is steps - 1, and it gets exactly max_lr / 10: progress = (step - "
+                   "warmup) / (steps - 1 - warmup) reaches 1 there.")
+    for step in (3, 5, 7):
+        chk.returns((step, 10, 1.0, 2), schedule[step], case=f"learning_rate(step {step}, ...)",
+                    hint="min_lr + (max_lr - min_lr) * (1 + cos(pi * progress)) / 2, with min_lr = "
+                         "max_lr / 10 (not 0).")
+    chk.returns((0, 5, 0.3, 0), 0.3, case="learning_rate(step 0, steps 5, max_lr 0.3, warmup 0): no warm-up",
+                hint="with warmup = 0 the cosine starts at step 0, at max_lr (and nothing divides by 0).")
+    chk.returns((2, 3, 0.5, 2), 0.05, case="learning_rate(step 2, steps 3, max_lr 0.5, warmup 2): the "
+                "cosine has a single step",
+                hint="when steps - 1 - warmup is 0, take progress = 1: the rate is max_lr / 10.")
+    chk.passed()
+
+
+def toy_text(n: int, seed: int) -> torch.Tensor:
+    """n ids of 7 symbols, each mostly (4 times in 5) followed by the next one, mod 7."""
+    generator = torch.Generator().manual_seed(seed)
+    jumps = torch.where(torch.rand(n - 1, generator=generator) < 0.8, 1, 3)
+    return torch.cat([torch.zeros(1, dtype=torch.long), jumps.cumsum(0) % 7])
+
+
+def toy_model(seed: int) -> torch.nn.Module:
+    """A bigram model (embedding, then a linear map to 7 scores), seeded: a quick model to train."""
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(torch.nn.Embedding(7, 8), torch.nn.Linear(8, 7))
+
+
+@torch.no_grad()
+def toy_mean_loss(model: torch.nn.Module, ids: torch.Tensor) -> float:
+    """The evaluation train_gpt is given: mean next-id loss over ids, in eval mode."""
+    was_training = model.training
+    model.eval()
+    loss = F.cross_entropy(model(ids[None, :-1])[0], ids[1:]).item()
+    model.train(was_training)
+    return loss
+
+
+def train_gpt(learner_train_gpt):
+    """A seeded run on a bigram model: the first losses, the schedule, fresh gradients, evaluations."""
+    chk = Check("train_gpt", learner_train_gpt, modifies=("model",))
+    train_ids, held_out_ids = toy_text(300, 1), toy_text(80, 2)
+    model = toy_model(0)
+    start = [p.detach().clone() for p in model.parameters()]
+    case = ("30 steps of batch 4, context 8, max_lr 0.05, eval_every 10, seed 3, on a bigram model "
+            "of a 7-symbol text")
+    history = chk.run(model, train_ids, held_out_ids, context=8, steps=30, batch_size=4, max_lr=0.05,
+                      eval_every=10, evaluate=toy_mean_loss, seed=3)
+    chk.true(isinstance(history, dict) and {"train", "held_out"} <= set(history), case=case, got=history,
+             hint='return a dict {"train": [...], "held_out": [...]}.')
+    losses, evaluations = history["train"], history["held_out"]
+    chk.equal(len(losses), 30, case=f"{case}: the number of training losses",
+              hint="record the loss of every step (loss.item()), one per step.")
+    chk.true(all(loss == loss for loss in map(float, losses)), case=f"{case}: some losses are nan",
+             got=losses, hint="the run diverged. Likely causes: a learning rate far too large (set it "
+                              "from learning_rate(...)), gradients that pile up because zero_grad is "
+                              "missing, or logits and targets flattened to shapes that do not match.")
+    chk.close(losses[0], 2.178412437438965, atol=1e-4, case=f"{case}: the loss of step 0",
+              hint="step 0's loss is the untrained model's on the first batch: seed torch with "
+                   "torch.manual_seed(seed), take the batch from get_batch(train_ids, batch_size, "
+                   "context, torch.Generator().manual_seed(seed)), and average the cross-entropy over "
+                   "EVERY position of every window (logits (B, T, V) flattened to (B*T, V)).")
+    chk.close(losses[1], 2.0803933143615723, atol=1e-4, case=f"{case}: the loss of step 1",
+              hint="before each update set every parameter group's 'lr' to learning_rate(step, steps, "
+                   "max_lr, warmup=steps // 10): step 0 uses max_lr / warmup, not max_lr. The optimiser "
+                   "is AdamW with betas (0.9, 0.95) and weight_decay 0.1.")
+    chk.close(losses[2:4], [1.9432165622711182, 1.733594298362732], atol=1e-3,
+              case=f"{case}: the losses of steps 2 and 3",
+              hint="each step's gradient must be that step's alone: optimizer.zero_grad() before "
+                   "loss.backward() (otherwise gradients add up), then clip_grad_norm_(..., 1.0), "
+                   "then optimizer.step().")
+    chk.equal([step for step, _ in evaluations], [10, 20, 30], case=f"{case}: the steps evaluated",
+              hint="evaluate after step s when (s + 1) is a multiple of eval_every, and after the last "
+                   "step; record (s + 1, evaluate(model, held_out_ids)).")
+    chk.close([loss for _, loss in evaluations], [0.8616970181465149, 0.5880221128463745, 0.5405672192573547],
+              atol=1e-3, case=f"{case}: the held-out losses",
+              hint="evaluate the held-out ids (not the training ids) with the evaluate function given, "
+                   "after the step's update.")
+    chk.true(any(not torch.equal(p.detach(), p0) for p, p0 in zip(model.parameters(), start, strict=True)),
+             case=f"{case}: the model's weights did not change",
+             hint="train the model you were given (its parameters, in place), not a copy.")
     chk.passed()
 
 
