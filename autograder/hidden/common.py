@@ -1,4 +1,16 @@
-"""What every hidden test does: compare the learner's function with the reference."""
+"""What every hidden test does: compare the learner's function with the reference.
+
+    hidden_check(name, fn, **options)     a Check whose messages never show expected values
+    agrees_with_reference(chk, reference, make_args, *, hint, trials=5, seed=0, atol=1e-6)
+    agree(chk, got, expected, *, case, hint, atol=1e-6, rtol=1e-5)
+    run_through(chk, helper, *args, **kwargs)
+
+`agree` compares any result with the reference's, item by item through tuples, lists and
+dicts: the same kind of value first (an array and not a list, a tensor and not an array,
+the same numeric dtype kind and float width), then the same values (to the tolerances for
+numbers, exactly for ids, labels and strings). The engine's own rules (arguments left
+unchanged, no None, the promised type, never a crash on what came back) apply to every call.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +21,16 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checking import Check
+from helpers.checking import Check, describe
 
 
-def hidden_check(name: str, fn: Callable[..., Any]) -> Check:
-    """A `Check` whose failure messages do not reveal the hidden expected values."""
-    return Check(f"{name}" + " (hidden tests)", fn, reveal=False)
+def hidden_check(name: str, fn: Callable[..., Any], **options: Any) -> Check:
+    """A `Check` whose failure messages do not reveal the hidden expected values.
+
+    Options are Check's: reference= (its return annotation is the promised type),
+    returns=, modifies=, crash_hint= (the hint when the learner's function raises).
+    """
+    return Check(f"{name} (hidden tests)", fn, reveal=False, **options)
 
 
 def run_through(chk: Check, helper: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -26,7 +42,71 @@ def run_through(chk: Check, helper: Callable[..., Any], *args: Any, **kwargs: An
     """
     calling = getattr(chk.fn, "calling", None)
     target = calling(helper) if calling else functools.partial(helper, chk.fn)
-    return Check(chk.name, target, reveal=chk.reveal).run(*args, **kwargs)
+    return Check(chk.name, target, reveal=chk.reveal, crash_hint=chk.crash_hint).run(*args, **kwargs)
+
+
+_EXACT = (str, bytes, bool, int, np.integer, np.bool_, type(None))
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, (float, int, np.number)) and not isinstance(value, (bool, np.bool_))
+
+
+def _is_tensor(value: Any) -> bool:
+    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
+
+
+def _dtype(value: Any) -> tuple[str, str]:
+    """(numpy dtype kind, dtype name) of an array or tensor: ('f', 'float32'); ('?', name) if odd."""
+    name = str(value.dtype).removeprefix("torch.")
+    try:
+        return np.dtype(name).kind, name
+    except TypeError:
+        return "?", name
+
+
+DTYPE_HINTS = {"b": "True/False values, e.g. from a comparison.",
+               "f": "floating-point numbers of that width.",
+               "i": "whole numbers (integers), not floats.", "u": "whole numbers (integers), not floats."}
+
+
+def same_kind(chk: Check, got: Any, expected: Any, *, case: str) -> None:
+    """Fail unless `got` is the kind of value `expected` is: container, numeric dtype kind, width."""
+    if _is_tensor(expected) or isinstance(expected, np.ndarray):
+        kind = "torch tensor" if _is_tensor(expected) else "numpy array"
+        chk.true(_is_tensor(got) == _is_tensor(expected) and isinstance(got, (np.ndarray, type(expected))),
+                 case=case, got=describe(got), hint=f"return a {kind}, as the docstring says.")
+        (expected_kind, expected_name), (got_kind, got_name) = _dtype(expected), _dtype(got)
+        wrong_width = expected_kind == "f" and got_name != expected_name
+        if expected_kind in DTYPE_HINTS and (got_kind != expected_kind or wrong_width):
+            chk.fail(case, f"return values of dtype {expected_name} (this is {got_name}): "
+                           f"{DTYPE_HINTS[expected_kind]}", got=describe(got))
+    elif isinstance(expected, float) and not isinstance(expected, np.floating):
+        chk.true(isinstance(got, float), case=case, got=describe(got),
+                 hint="return a Python float: float(...) or .item() of a one-element array.")
+
+
+def agree(chk: Check, got: Any, expected: Any, *, case: str, hint: str, atol: float = 1e-6,
+          rtol: float = 1e-5) -> None:
+    """Pass when `got` matches the reference's `expected`, through tuples, lists and dicts."""
+    if isinstance(expected, (tuple, list)) and not all(isinstance(v, _EXACT) for v in expected):
+        name = type(expected).__name__
+        chk.true(type(got) is type(expected) and len(got) == len(expected), case=case,
+                 got=describe(got), hint=f"return a {name} of {len(expected)} items.")
+        for got_item, expected_item in zip(got, expected):
+            agree(chk, got_item, expected_item, case=case, hint=hint, atol=atol, rtol=rtol)
+    elif isinstance(expected, dict):
+        chk.true(isinstance(got, dict) and set(got) == set(expected), case=case, got=describe(got),
+                 hint=f"return a dict with the keys {sorted(map(str, expected))}.")
+        for key in expected:
+            agree(chk, got[key], expected[key], case=f"{case}, {key!r}", hint=hint, atol=atol, rtol=rtol)
+    elif isinstance(expected, np.ndarray) and expected.dtype.kind in "USO":  # labels, words
+        chk.equal(getattr(got, "tolist", lambda: got)(), expected.tolist(), case=case, hint=hint)
+    elif _is_tensor(expected) or isinstance(expected, np.ndarray) or _numeric(expected):
+        same_kind(chk, got, expected, case=case)
+        chk.close(got, expected, case=case, hint=hint, atol=atol, rtol=rtol)
+    else:
+        chk.equal(got, expected, case=case, hint=hint)
 
 
 def agrees_with_reference(
@@ -38,23 +118,21 @@ def agrees_with_reference(
     trials: int = 5,
     seed: int = 0,
     atol: float = 1e-6,
+    rtol: float = 1e-5,
 ) -> None:
-    """Run learner and reference on `trials` seeded random argument tuples; results must match.
+    """Run learner and reference on `trials` seeded random argument tuples; results must `agree`.
 
     The learner gets deep copies, so a function that modifies its inputs cannot change
-    what the reference sees. Tuples of results (e.g. (W, b)) are compared item by item.
+    what the reference sees (and the engine fails it for changing them). The reference's
+    return annotation becomes the promised type, and `hint` the hint for a crash.
     """
+    chk.reference = chk.reference or reference
     rng = np.random.default_rng(seed)
     for trial in range(1, trials + 1):
         args = make_args(rng)
-        expected = reference(*copy.deepcopy(args))
-        got = chk.run(*copy.deepcopy(args))
+        with np.errstate(all="ignore"):  # the reference overflows to the right limit too
+            expected = reference(*copy.deepcopy(args))
         case = f"hidden random case {trial} of {trials}"
-        if isinstance(expected, tuple):
-            chk.true(isinstance(got, tuple) and len(got) == len(expected), case=case,
-                     hint=f"return a tuple of {len(expected)} results.")
-            for got_item, expected_item in zip(got, expected, strict=True):
-                chk.close(got_item, expected_item, case=case, hint=hint, atol=atol)
-        else:
-            chk.close(got, expected, case=case, hint=hint, atol=atol)
+        got = chk.call(copy.deepcopy(args), case=case, hint=hint)
+        agree(chk, got, expected, case=case, hint=hint, atol=atol, rtol=rtol)
     chk.passed()

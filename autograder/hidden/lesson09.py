@@ -3,14 +3,15 @@
 import numpy as np
 
 from autograder.hidden.common import agrees_with_reference, hidden_check
+from helpers.checking import guarded
 from helpers.checks.lesson09 import table_rows
 from solutions import lesson09 as reference
 
 
 def _facts(rng: np.random.Generator) -> tuple[list[tuple[str, str, str]], dict[str, np.ndarray]]:
-    """2 to 6 invented people (first names shared now and then), their sports, and a random
+    """1 to 6 invented people (first names shared now and then), their sports, and a random
     table of directions in 8 to 40 dimensions."""
-    n = int(rng.integers(2, 7))
+    n = int(rng.integers(1, 7))
     firsts = [f"first{i}" for i in rng.integers(0, n, size=n)]  # repeats: shared first names
     facts = [(first, f"last{i}", f"sport{rng.integers(0, 3)}") for i, first in enumerate(firsts)]
     names = sorted({name for fact in facts for name in fact})
@@ -26,8 +27,11 @@ def _weights(rng: np.random.Generator) -> tuple:
             rng.normal(size=(d, m)))
 
 
+@guarded
 def directions(directions):
-    chk = hidden_check("directions", directions)
+    chk = hidden_check("directions", directions, reference=reference.directions,
+                       crash_hint="one-hot: rows of np.eye(len(names), d); random: "
+                                  "np.random.default_rng(seed).standard_normal((len(names), d)).")
     rng = np.random.default_rng(9)
     for trial in range(1, 6):
         n = int(rng.integers(1, 6))
@@ -43,39 +47,41 @@ def directions(directions):
     chk.passed()
 
 
+@guarded
 def mlp(mlp):
     agrees_with_reference(hidden_check("mlp", mlp), reference.mlp, _weights,
                           hint="x + relu(x @ W_up.T + b_up) @ W_down.T, for any sizes.")
 
 
+@guarded
 def build_fact_mlp(build_fact_mlp):
     agrees_with_reference(hidden_check("build_fact_mlp", build_fact_mlp), reference.build_fact_mlp,
                           _facts, hint="row i = table[first_i] + table[last_i], bias -1, "
                                        "column i = table[sport_i], for any facts and any table.")
 
 
+@guarded
 def firing_neurons(firing_neurons):
-    chk = hidden_check("firing_neurons", firing_neurons)
-    rng = np.random.default_rng(10)
-    for trial in range(1, 6):
+    def inputs_and_threshold(rng):
         x, W_up, b_up, _ = _weights(rng)
-        threshold = float(rng.uniform(0.0, 1.0))
-        got = np.asarray(chk.run(x, W_up, b_up, threshold))
-        chk.equal(got.tolist(), reference.firing_neurons(x, W_up, b_up, threshold).tolist(),
-                  case=f"hidden random case {trial} of 5, threshold={threshold:.2f}",
-                  hint="True where relu(x @ W_up.T + b_up) > threshold, one row per input.")
-    chk.passed()
+        if rng.random() < 0.5:  # the threshold exactly on one of the activations
+            threshold = float(np.maximum(x @ W_up.T + b_up, 0.0).flat[int(rng.integers(len(b_up)))])
+        else:
+            threshold = float(rng.uniform(0.0, 1.0))
+        return x[0] if rng.random() < 0.3 else x, W_up, b_up, threshold
+
+    agrees_with_reference(hidden_check("firing_neurons", firing_neurons), reference.firing_neurons,
+                          inputs_and_threshold, trials=8, seed=10,
+                          hint="True where relu(x @ W_up.T + b_up) > threshold (strictly), one row per "
+                               "input, for one vector and for a batch.")
 
 
+@guarded
 def mlp_param_count(mlp_param_count):
-    chk = hidden_check("mlp_param_count", mlp_param_count)
-    rng = np.random.default_rng(11)
-    for trial in range(1, 6):
+    def sizes(rng):
         d_model, d_hidden, n_layers = (int(k) for k in rng.integers(1, 5000, size=3))
-        bias = bool(trial % 2)
-        got = chk.run(d_model, d_hidden, n_layers, bias)
-        chk.equal(int(got), reference.mlp_param_count(d_model, d_hidden, n_layers, bias),
-                  case=f"hidden case {trial} of 5: d_model={d_model}, d_hidden={d_hidden}, "
-                       f"n_layers={n_layers}, bias={bias}",
-                  hint="n_layers * (2 * d_model * d_hidden, plus d_hidden + d_model with biases).")
-    chk.passed()
+        return d_model, d_hidden, n_layers, bool(rng.integers(2))
+
+    agrees_with_reference(hidden_check("mlp_param_count", mlp_param_count), reference.mlp_param_count,
+                          sizes, seed=11, hint="n_layers * (2 * d_model * d_hidden, plus d_hidden + "
+                                              "d_model with biases), as a Python int.")

@@ -6,46 +6,59 @@ import math
 import numpy as np
 import torch
 
-from autograder.hidden.common import agrees_with_reference, hidden_check
+from autograder.hidden.common import agree, agrees_with_reference, hidden_check
+from helpers.checking import guarded
 from solutions import lesson10 as reference
 
 
+@guarded
 def random_unit_vectors(random_unit_vectors):
-    chk = hidden_check("random_unit_vectors", random_unit_vectors)
+    hint = "torch.randn(n, d, generator=generator), each row divided by its length (float32)."
+    chk = hidden_check("random_unit_vectors", random_unit_vectors, reference=reference.random_unit_vectors,
+                       crash_hint=hint)
     rng = np.random.default_rng(10)
     for trial in range(1, 6):
         n, d, seed = int(rng.integers(1, 50)), int(rng.integers(1, 300)), int(rng.integers(1000))
         expected = reference.random_unit_vectors(n, d, torch.Generator().manual_seed(seed))
         got = chk.run(n, d, torch.Generator().manual_seed(seed))
-        chk.close(got, expected, atol=1e-5, case=f"hidden random case {trial} of 5 (n={n}, d={d})",
-                  hint="torch.randn(n, d, generator=generator), each row divided by its length.")
+        agree(chk, got, expected, atol=1e-5, case=f"hidden random case {trial} of 5 (n={n}, d={d})",
+              hint=hint)
     chk.passed()
 
 
+@guarded
 def pairwise_angles(pairwise_angles):
-    def sorted_angles(fn):
-        return lambda V: torch.sort(torch.as_tensor(fn(V)).flatten()).values
-
-    def vectors(rng):
+    hint = "one angle in degrees per pair i < j of rows of any length, cosines clamped to [-1, 1]."
+    chk = hidden_check("pairwise_angles", pairwise_angles, reference=reference.pairwise_angles,
+                       crash_hint=hint)
+    rng = np.random.default_rng(0)
+    for trial in range(1, 6):
         n, d = int(rng.integers(2, 40)), int(rng.integers(2, 60))
-        lengths = rng.uniform(0.1, 5.0, size=(n, 1))
-        return (torch.tensor(rng.normal(size=(n, d)) * lengths, dtype=torch.float32),)
+        V = rng.normal(size=(n, d)) * rng.uniform(0.1, 5.0, size=(n, 1))
+        V[1] = -V[0] * rng.uniform(0.1, 5.0)  # an opposite pair: cosine -1, up to rounding
+        V = torch.tensor(V, dtype=torch.float32)
+        case = f"hidden random case {trial} of 5 ({n} rows in {d} dimensions)"
+        got = chk.call((V.clone(),), case=case, hint=hint)
+        chk.equal(tuple(got.shape), (n * (n - 1) // 2,), case=case, hint=hint)
+        agree(chk, torch.sort(got).values, torch.sort(reference.pairwise_angles(V)).values,
+              case=case, hint=hint, atol=1e-3)
+    chk.passed()
 
-    agrees_with_reference(hidden_check("pairwise_angles", sorted_angles(pairwise_angles)),
-                          sorted_angles(reference.pairwise_angles), vectors, atol=1e-3,
-                          hint="one angle in degrees per pair i < j of rows of any length.")
 
-
+@guarded
 def share_within(share_within):
     def angles_and_band(rng):
-        angles = torch.tensor(rng.uniform(0, 180, size=int(rng.integers(1, 500))))
-        return angles, float(rng.uniform(0.5, 30.0))
+        band = float(rng.integers(1, 30))
+        angles = rng.uniform(0, 180, size=int(rng.integers(1, 500)))
+        angles[: len(angles) // 4] = rng.choice([90.0 - band, 90.0 + band])  # on the band's edges
+        return torch.tensor(angles), band
 
     agrees_with_reference(hidden_check("share_within", share_within), reference.share_within,
                           angles_and_band,
                           hint="the fraction of angles with |angle - 90| <= band.")
 
 
+@guarded
 def exact_share(exact_share):
     def dimension_and_band(rng):
         return int(rng.integers(2, 5000)), float(rng.uniform(0.2, 20.0))
@@ -56,8 +69,11 @@ def exact_share(exact_share):
                                "integral over 0 to 180 degrees, theta in radians.")
 
 
+@guarded
 def pack(pack):
-    chk = hidden_check("pack", pack)
+    hint = ("Adam on a copy of V, the loss of the cosines (diagonal 0) each step, rows rescaled to "
+            "length 1 after each step; return V.detach().")
+    chk = hidden_check("pack", pack, reference=reference.pack, crash_hint=hint)
     rng = np.random.default_rng(10)
     for trial in range(1, 4):
         n, d = int(rng.integers(20, 40)), int(rng.integers(5, 9))
@@ -71,11 +87,8 @@ def pack(pack):
         def loss_of(U):
             return tolerance((U @ U.T).fill_diagonal_(0.0)).item()
 
-        untouched = V.clone()
-        packed = torch.as_tensor(chk.run(V, tolerance, 300, 0.03, False)).detach()
         case = f"hidden random case {trial} of 3 ({n} vectors in {d} dimensions)"
-        chk.true(torch.equal(V, untouched), case=case,
-                 hint="work on a copy: pack must not change the V it was given.")
+        packed = chk.call((V, tolerance, 300, 0.03, False), case=case, hint=hint).detach()
         chk.true(tuple(packed.shape) == (n, d) and torch.allclose(
             packed.norm(dim=1), torch.ones(n), atol=1e-4), case=case,
                  hint="return (n, d) rows rescaled to length 1 after every step.")

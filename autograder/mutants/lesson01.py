@@ -60,3 +60,25 @@ def collapse_drops_first_bias(W1, b1, W2, b2):
 @mutant("collapse", "shape (n_out, n_in) = W2 @ W1")
 def collapse_transposed(W1, b1, W2, b2):
     return W1.T @ W2.T, W2 @ b1 + b2
+
+
+@mutant("dense", "so that it is a numpy array")
+def dense_as_a_list(x, W, b):
+    return (x @ W.T + b).tolist()
+
+
+@mutant("classify", "return a numpy array or a string")
+def classify_as_a_list(scores, labels=("leaf", "flower")):
+    best = np.argmax(scores, axis=-1)
+    return labels[best] if np.ndim(best) == 0 else [labels[i] for i in best]
+
+
+@mutant("collapse", "a function without a return statement gives None")
+def collapse_forgets_the_return(W1, b1, W2, b2):
+    W = W2 @ W1  # noqa: F841 (the forgotten return is the mistake)
+    b = W2 @ b1 + b2  # noqa: F841
+
+
+@mutant("collapse", "return a tuple of the results")
+def collapse_as_a_list(W1, b1, W2, b2):
+    return [W2 @ W1, W2 @ b1 + b2]

@@ -90,3 +90,42 @@ def cross_entropy_log_of_softmax(logits, labels):
     exps = np.exp(logits - logits.max(axis=-1, keepdims=True))
     probs = exps / exps.sum(axis=-1, keepdims=True)
     return float(-np.log(probs[np.arange(len(labels)), labels]).mean())
+
+
+@mutant("logistic", "inf / inf = nan")
+def logistic_as_a_ratio(z):
+    return np.exp(z) / (1.0 + np.exp(z))
+
+
+@mutant("softmax", "not the min")
+def softmax_shifts_by_the_min(logits, axis=-1, temperature=1.0):
+    z = logits / temperature
+    exps = np.exp(z - z.min(axis=axis, keepdims=True))
+    return exps / exps.sum(axis=axis, keepdims=True)
+
+
+@mutant("softmax", "one max for the whole array")
+def softmax_one_max_for_all(logits, axis=-1, temperature=1.0):
+    z = logits / temperature
+    exps = np.exp(z - z.max())
+    return exps / exps.sum(axis=axis, keepdims=True)
+
+
+@mutant("softmax", "leave `logits` as it was")
+def softmax_in_place(logits, axis=-1, temperature=1.0):
+    logits /= temperature
+    logits -= logits.max(axis=axis, keepdims=True)
+    exps = np.exp(logits)
+    return exps / exps.sum(axis=axis, keepdims=True)
+
+
+@mutant("squared_error", "return a Python float")
+def squared_error_per_row(predicted, target):
+    return np.mean((predicted - target) ** 2, axis=-1)
+
+
+@mutant("cross_entropy", "each row's OWN max")
+def cross_entropy_one_max_for_all(logits, labels):
+    shifted = logits - logits.max()
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return float(-log_probs[np.arange(len(labels)), labels].mean())

@@ -171,3 +171,48 @@ def train_on_one_sample(params, x, targets, epochs, learning_rate):
         i = epoch % len(x)
         params = gradient_step(params, backprop(x[i:i + 1], targets[i:i + 1], **params), learning_rate)
     return params, losses
+
+
+@mutant("network_loss", "return a Python float")
+def network_loss_as_an_array(x, targets, W1, b1, W2, b2):
+    per_sample = np.sum((forward(x, W1, b1, W2, b2) - targets) ** 2, axis=1, keepdims=True)
+    return per_sample.mean(axis=0)
+
+
+@mutant("numerical_gradient", "leave `theta` as it was")
+def numerical_gradient_nudges_theta_itself(loss_fn, theta, eps=1e-5):
+    grad = np.zeros_like(theta)
+    for index in np.ndindex(theta.shape):
+        theta[index] += eps
+        up = loss_fn(theta)
+        theta[index] -= 2 * eps
+        down = loss_fn(theta)
+        theta[index] += eps
+        grad[index] = (up - down) / (2 * eps)
+    return grad
+
+
+@mutant("gradient_step", "the gradient of the same NAME")
+def gradient_step_pairs_by_position(params, grads, learning_rate):
+    return {name: value - learning_rate * grad
+            for (name, value), grad in zip(params.items(), grads.values())}
+
+
+@mutant("backprop", "not z >= 0")
+def backprop_relu_passes_at_zero(x, targets, W1, b1, W2, b2):
+    z = dense(x, W1, b1)
+    h = relu(z)
+    d_scores = 2 * (dense(h, W2, b2) - targets) / len(x)
+    d_z = (d_scores @ W2) * (z >= 0)
+    return {"W1": d_z.T @ x, "b1": d_z.sum(axis=0), "W2": d_scores.T @ h, "b2": d_scores.sum(axis=0)}
+
+
+@mutant("train", "leave `params` and the arrays in it as they")
+def train_updates_params_in_place(params, x, targets, epochs, learning_rate):
+    losses = []
+    for _ in tqdm(range(epochs)):
+        losses.append(network_loss(x, targets, **params))
+        grads = backprop(x, targets, **params)
+        for name in params:
+            params[name] -= learning_rate * grads[name]
+    return params, losses

@@ -22,7 +22,7 @@ def decode_counts_from_one(ids, vocab):
     return "".join(vocab[i - 1] for i in ids)
 
 
-@mutant("decode", "join the characters into one string")
+@mutant("decode", "return one string")
 def decode_returns_a_list(ids, vocab):
     return [vocab[i] for i in ids]
 
@@ -143,4 +143,40 @@ def generate_always_greedy(model, prompt, n_new, context_length, temperature, ge
     for _ in range(n_new):
         logits = model(torch.tensor([ids[-context_length:]]))[0]
         ids.append(int(torch.argmax(logits)))
+    return ids
+
+
+@mutant("encode", "return a list")
+def encode_as_an_array(text, vocab):
+    return np.array([vocab.index(ch) for ch in text])
+
+
+@mutant("windows", "even with no pairs")
+def windows_from_a_list_of_windows(ids, context_length):
+    X = np.array([ids[i:i + context_length] for i in range(len(ids) - context_length)])
+    return X, ids[context_length:]
+
+
+@mutant("sample_next", "overflows to inf")
+def sample_with_a_hand_made_softmax(logits, temperature, generator):
+    if temperature == 0:
+        return int(torch.argmax(logits))
+    exps = torch.exp(logits / temperature)
+    return int(torch.multinomial(exps / exps.sum(), 1, generator=generator))
+
+
+@mutant("sample_next", "return a Python int")
+def sample_returns_a_tensor(logits, temperature, generator):
+    if temperature == 0:
+        return torch.argmax(logits)
+    probs = torch.softmax(logits / temperature, dim=-1)
+    return torch.multinomial(probs, 1, generator=generator)
+
+
+@mutant("generate", "instead of editing `prompt` in place")
+def generate_appends_to_the_prompt(model, prompt, n_new, context_length, temperature, generator):
+    ids = prompt
+    for _ in range(n_new):
+        logits = model(torch.tensor([ids[-context_length:]]))[0]
+        ids.append(sample_next(logits, temperature, generator))
     return ids

@@ -182,3 +182,32 @@ def decode_ignores_errors(ids, merges):
     for k, (a, b) in enumerate(merges):
         vocab[256 + k] = vocab[a] + vocab[b]
     return b"".join(vocab[i] for i in ids).decode("utf-8", errors="ignore")
+
+
+@mutant("pair_counts", "the key '1,2' is a str")
+def pair_counts_text_keys(ids):
+    return Counter(f"{a},{b}" for a, b in zip(ids, ids[1:]))
+
+
+@mutant("merge", "compare the ids as numbers")
+def merge_through_text(ids, pair, new_id):
+    text = " ".join(map(str, ids))
+    return [int(i) for i in text.replace(f"{pair[0]} {pair[1]}", str(new_id)).split()]
+
+
+@mutant("merge", "instead of editing `ids` in place")
+def merge_in_place(ids, pair, new_id):
+    i = 0
+    while i < len(ids) - 1:
+        if (ids[i], ids[i + 1]) == pair:
+            ids[i:i + 2] = [new_id]
+        i += 1
+    return ids
+
+
+@mutant("decode", "0 included")
+def decode_without_byte_zero(ids, merges):
+    vocab = {i: bytes([i]) for i in range(1, 256)}
+    for k, (a, b) in enumerate(merges):
+        vocab[256 + k] = vocab[a] + vocab[b]
+    return b"".join(vocab[i] for i in ids).decode("utf-8", errors="replace")

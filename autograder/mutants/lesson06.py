@@ -91,3 +91,22 @@ def pca_returns_directions(X):
     centred = X - X.mean(axis=0)
     _, _, Vt = np.linalg.svd(centred, full_matrices=False)
     return Vt[:2].T
+
+
+@mutant("cosine_similarity", "even for a single row")
+def cosine_squeezed(query, vectors):
+    cosines = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query))
+    return cosines.squeeze()
+
+
+@mutant("nearest", "item 0 is a str")
+def nearest_words_only(query, vectors, words, k=5, exclude=()):
+    scores = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query))
+    return [words[i] for i in np.argsort(-scores) if words[i] not in exclude][:k]
+
+
+@mutant("pca_2d", "leave `X` as it was")
+def pca_centres_in_place(X):
+    X -= X.mean(axis=0)
+    _, _, Vt = np.linalg.svd(X, full_matrices=False)
+    return X @ Vt[:2].T

@@ -120,3 +120,14 @@ def count_without_biases(d_model, d_hidden, n_layers=1, bias=True):
 @mutant("mlp_param_count", "multiply by the number of layers")
 def count_one_layer(d_model, d_hidden, n_layers=1, bias=True):
     return 2 * d_model * d_hidden + (d_hidden + d_model if bias else 0)
+
+
+@mutant("firing_neurons", "strictly")
+def firing_at_the_threshold_too(x, W_up, b_up, threshold=0.5):
+    return np.maximum(x @ W_up.T + b_up, 0.0) >= threshold
+
+
+@mutant("mlp_param_count", "return a Python int")
+def count_with_numpy(d_model, d_hidden, n_layers=1, bias=True):
+    per_layer = np.sum([d_hidden * d_model, d_model * d_hidden, (d_hidden + d_model) * bias])
+    return n_layers * per_layer

@@ -152,7 +152,7 @@ def pack_with_the_diagonal(V, loss_fn, steps=200, lr=0.01, progress=True):
     return V.detach()
 
 
-@mutant("pack", "must not change the vectors it was given")
+@mutant("pack", "work on a copy, V.clone()")
 def pack_in_place(V, loss_fn, steps=200, lr=0.01, progress=True):
     V.requires_grad_(True)
     optimizer = torch.optim.Adam([V], lr=lr)
@@ -166,3 +166,44 @@ def pack_in_place(V, loss_fn, steps=200, lr=0.01, progress=True):
         with torch.no_grad():
             V /= V.norm(dim=1, keepdim=True)
     return V.detach()
+
+
+@mutant("random_unit_vectors", "dtype float32")
+def vectors_in_float64(n, d, generator):
+    V = torch.randn(n, d, generator=generator, dtype=torch.float64)
+    return V / V.norm(dim=1, keepdim=True)
+
+
+@mutant("pairwise_angles", "on BOTH sides")
+def angles_clamped_above_only(V):
+    U = V / V.norm(dim=1, keepdim=True)
+    cos = U @ U.T
+    pairs = torch.ones_like(cos, dtype=torch.bool).triu(diagonal=1)
+    return torch.rad2deg(torch.arccos(cos[pairs].clamp(max=1.0)))
+
+
+@mutant("pairwise_angles", "work on a copy, V.clone()")
+def angles_normalise_in_place(V):
+    V /= V.norm(dim=1, keepdim=True)
+    cos = V @ V.T
+    pairs = torch.ones_like(cos, dtype=torch.bool).triu(diagonal=1)
+    return torch.rad2deg(torch.arccos(cos[pairs].clamp(-1.0, 1.0)))
+
+
+@mutant("share_within", "not <")
+def share_within_strictly(angles, band=1.0):
+    return ((angles - 90.0).abs() < band).float().mean().item()
+
+
+@mutant("share_within", "return a Python float")
+def share_as_a_tensor(angles, band=1.0):
+    return ((angles - 90.0).abs() <= band).float().mean()
+
+
+@mutant("exact_share", "return a Python float")
+def exact_share_as_an_array(d, band=1.0):
+    def mass(low_degrees, high_degrees):
+        theta = np.linspace(np.radians(low_degrees), np.radians(high_degrees), 100_001)
+        return np.trapezoid(np.sin(theta) ** (d - 2), theta)
+
+    return np.asarray(mass(90 - band, 90 + band) / mass(0, 180))

@@ -341,3 +341,60 @@ def area_under_loss_in_nats(losses, chars_per_step):
 @mutant("area_under_loss", "a sum, not a mean")
 def area_under_loss_mean(losses, chars_per_step):
     return float(np.mean(losses) * chars_per_step / np.log(2))
+
+
+@mutant("context_counts", "asks for dtype int64")
+def context_counts_in_floats(ids, order, vocab_size):
+    padded = np.concatenate([np.zeros(order, dtype=np.int64), ids])
+    n = len(ids)
+    context = np.zeros(n, dtype=np.int64)
+    for j in range(order):
+        context = context * vocab_size + padded[j:j + n]
+    contexts, row = np.unique(context, return_inverse=True)
+    counts = np.zeros((len(contexts), vocab_size))
+    np.add.at(counts, (row, padded[order:]), 1)
+    return contexts, counts
+
+
+@mutant("frequencies", "the FIRST of the largest")
+def frequencies_leftover_to_the_last_tie(counts, alpha, total=2**16):
+    p = (counts + alpha) / (counts + alpha).sum(axis=-1, keepdims=True)
+    freq = 1 + np.floor(p * (total - counts.shape[-1])).astype(np.int64)
+    freq[np.arange(len(freq)), np.argsort(freq, axis=-1, kind="stable")[:, -1]] += total - freq.sum(axis=-1)
+    return np.concatenate([np.zeros((len(freq), 1), dtype=np.int64), np.cumsum(freq, axis=-1)], axis=-1)
+
+
+@mutant("encode", "with low < quarter (strictly)")
+def encode_flush_at_a_quarter(symbols, model):
+    whole = 1 << 32
+    half, quarter = whole >> 1, whole >> 2
+    low, high, pending = 0, whole - 1, 0
+    bits = []
+    history = []
+    for s in symbols:
+        cum = model(history)
+        total = cum[-1]
+        span = high - low + 1
+        high = low + span * cum[s + 1] // total - 1
+        low = low + span * cum[s] // total
+        while True:
+            if high < half:
+                bits.append(0)
+                bits.extend([1] * pending)
+                pending = 0
+            elif low >= half:
+                bits.append(1)
+                bits.extend([0] * pending)
+                pending = 0
+                low, high = low - half, high - half
+            elif low >= quarter and high < half + quarter:
+                pending += 1
+                low, high = low - quarter, high - quarter
+            else:
+                break
+            low, high = 2 * low, 2 * high + 1
+        history.append(s)
+    pending += 1
+    bits.append(0 if low <= quarter else 1)
+    bits.extend([1 if low <= quarter else 0] * pending)
+    return np.packbits(np.array(bits, dtype=np.uint8)).tobytes()

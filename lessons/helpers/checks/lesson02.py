@@ -2,14 +2,15 @@
 
 import numpy as np
 
-from helpers.checking import Check
+from helpers.checking import Check, guarded
 
 ROWS = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])  # (2 samples, 3 classes)
 
 
+@guarded
 def logistic(logistic):
     """1 / (1 + e^(-z)), elementwise."""
-    chk = Check("logistic", logistic)
+    chk = Check("logistic", logistic, returns=np.ndarray)
     chk.returns((np.array([0.0]),), [0.5], case="z=[0]",
                 hint="logistic(0) = 1 / (1 + e^0) = 1/2: add 1 to e^(-z), then take 1 over the result.")
     chk.returns((np.array([-2.0, 0.0, 2.0]),), [0.11920292, 0.5, 0.88079708], case="z=[-2, 0, 2]",
@@ -18,12 +19,16 @@ def logistic(logistic):
     chk.returns((np.array([[-1.0, 1.0], [3.0, -3.0]]),),
                 [[0.26894142, 0.73105858], [0.95257413, 0.04742587]], case="a 2x2 array",
                 hint="apply the formula to every entry: np.exp works on whole arrays of any shape.")
+    chk.returns((np.array([-1000.0, 0.0, 1000.0]),), [0.0, 0.5, 1.0], case="z=[-1000, 0, 1000]",
+                hint="write 1 / (1 + np.exp(-z)): for z = 1000, np.exp(z) / (1 + np.exp(z)) is "
+                     "inf / inf = nan, while 1 / (1 + e^-1000) is 1 / (1 + 0) = 1.")
     chk.passed()
 
 
+@guarded
 def softmax(softmax):
     """Probabilities that sum to 1 along an axis: stable, with a temperature."""
-    chk = Check("softmax", softmax)
+    chk = Check("softmax", softmax, returns=np.ndarray)
     chk.returns((np.array([1.0, 2.0, 3.0]),), [0.09003057, 0.24472847, 0.66524096],
                 case="logits [1, 2, 3]",
                 hint="exponentiate every logit, then divide each by the sum of the exponentials.")
@@ -32,11 +37,21 @@ def softmax(softmax):
                 hint="subtract the max logit before np.exp: np.exp(1000) overflows to inf and "
                      "inf / inf is nan. Shifting every logit by the same amount does not change "
                      "softmax, so shift the largest one to 0.")
+    chk.returns((np.array([-800.0, 0.0, 800.0]),), [0.0, 0.0, 1.0],
+                case="logits [-800, 0, 800] (800 apart: e^800 overflows)",
+                hint="subtract the MAX logit (not the min, not the mean): then the largest becomes 0, "
+                     "every e^z is at most 1, and nothing overflows however far apart the logits are.")
     chk.returns((ROWS.copy(),), [[0.09003057, 0.24472847, 0.66524096], [1 / 3, 1 / 3, 1 / 3]],
                 case="a batch of 2 rows, logits [[1, 2, 3], [1, 1, 1]], default axis=-1",
                 hint="normalise each row on its own: take the max and the sum along `axis` with "
                      "keepdims=True, so they keep a size-1 axis and line up with their rows. "
                      "Summing over the whole array makes all rows share one total.")
+    chk.returns((np.array([[1000.0, 1001.0], [0.0, 1.0]]),),
+                [[0.26894142, 0.73105858], [0.26894142, 0.73105858]],
+                case="a batch whose rows sit 1000 apart: [[1000, 1001], [0, 1]]",
+                hint="take the max along `axis` (keepdims=True), so each row shifts by its OWN largest "
+                     "logit: one max for the whole array pushes the lower row to e^-1000 = 0, and "
+                     "0 / 0 is nan.")
     chk.returns((ROWS.copy(), 0), [[0.5, 0.73105858, 0.88079708], [0.5, 0.26894142, 0.11920292]],
                 case="the same batch with axis=0",
                 hint="use the `axis` argument for both the max and the sum: with axis=0 each "
@@ -49,16 +64,13 @@ def softmax(softmax):
                 case="logits [1, 2, 3] with temperature=0.5",
                 hint="divide the logits by the temperature (z / T): temperature 0.5 doubles the "
                      "gaps between logits, so the largest one takes more.")
-    logits = np.array([2.0, 5.0, 1.0])
-    chk.run(logits)
-    chk.close(logits, [2.0, 5.0, 1.0], case="your softmax changed the logits it was given",
-              hint="return a new array: write z = logits - ... instead of logits -= ... .")
     chk.passed()
 
 
+@guarded
 def squared_error(squared_error):
     """The mean, over all entries, of the squared differences."""
-    chk = Check("squared_error", squared_error)
+    chk = Check("squared_error", squared_error, returns=float)
     chk.returns((np.array([3.0]), np.array([1.0])), 4.0, case="predicted [3], target [1]",
                 hint="square each difference: (3 - 1)^2 = 4. Plain differences can be negative, "
                      "so +0.2 and -0.2 would cancel out to 0, and a wrong answer would look perfect.")
@@ -73,9 +85,10 @@ def squared_error(squared_error):
     chk.passed()
 
 
+@guarded
 def cross_entropy(cross_entropy):
     """-log of the right label's probability, averaged over the samples, computed stably."""
-    chk = Check("cross_entropy", cross_entropy)
+    chk = Check("cross_entropy", cross_entropy, returns=float)
     chk.returns((np.array([[-8.125, 24.375]]), np.array([1])), 0.0,
                 case="the flower's scores [[-8.125, 24.375]], right label 1 (flower)",
                 hint="take the log of the probability: the flower gets p = 0.99999999999999, so "
@@ -94,4 +107,8 @@ def cross_entropy(cross_entropy):
                 hint="compute log-probabilities with log-sum-exp, (z - m) - log(sum(exp(z - m))) "
                      "with m the row's max: np.log(softmax(z)) gives log(0) = -inf when e^(-1000) "
                      "rounds to 0, and np.exp(1000) overflows.")
+    chk.returns((np.array([[1000.0, 1001.0], [0.0, 2.0]]), np.array([0, 1])), 0.72009485,
+                case="two rows 1000 apart, [[1000, 1001], [0, 2]], labels [0, 1]",
+                hint="take each row's OWN max (axis=-1, keepdims=True) for log-sum-exp: one max for "
+                     "the whole array leaves the lower row at e^-1001 = 0, and log 0 = -inf.")
     chk.passed()

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checking import Check
+from helpers.checking import Check, guarded
 
 # Five words in 2-D, every vector of length 5, so each cosine is a dot product / 25.
 PETS_WORDS = ["cat", "kitten", "dog", "car", "truck"]
@@ -47,9 +47,10 @@ def same_up_to_sign(got: np.ndarray, expected: np.ndarray, atol: float = 1e-6) -
                for g, e in zip(got.T, expected.T))
 
 
+@guarded
 def cosine_similarity(cosine_similarity):
     """Cosines of a vector with each row of a matrix."""
-    chk = Check("cosine_similarity", cosine_similarity)
+    chk = Check("cosine_similarity", cosine_similarity, returns=np.ndarray)
     chk.returns((np.array([1.0, 0.0]), np.array([[1.0, 0.0], [0.0, 1.0]])), [1.0, 0.0],
                 case="query [1, 0] against the rows [1, 0] and [0, 1]",
                 hint="divide each score by the length of ITS OWN row, "
@@ -68,12 +69,18 @@ def cosine_similarity(cosine_similarity):
                 case="3-D: query [1, 2, 2] against [2, 1, -2], [1, 2, 2], [0, 0, 5]",
                 hint="compute (vectors @ query) / (row lengths * query length) for any d.",
                 shape_hint="return one cosine per row of `vectors`: shape (n,).")
+    chk.returns((np.array([1.0, 0.0]), np.array([[-3.0, 0.0]])), [-1.0],
+                case="query [1, 0] against ONE row, [-3, 0] (opposite directions: 180 degrees)",
+                hint="opposite directions have cosine -1: keep the sign of the dot product.",
+                shape_hint="return one cosine per row of `vectors`, even for a single row: shape "
+                           "(1,), not a bare number (no squeeze).")
     chk.passed()
 
 
+@guarded
 def nearest(nearest):
     """The k most similar words, best first, leaving out the excluded ones."""
-    chk = Check("nearest", nearest)
+    chk = Check("nearest", nearest, returns=list[tuple[str, float]])
     case = "query [5, 0] (= cat) in the 5-word vocabulary, k=3"
     words, scores = pairs(chk, chk.run(PETS[0], PETS, PETS_WORDS, 3), case)
     chk.equal(words, ["cat", "kitten", "dog"], case=case,
@@ -98,9 +105,10 @@ def nearest(nearest):
     chk.passed()
 
 
+@guarded
 def analogy(analogy):
     """king - man + woman in a made-up 3-D vocabulary."""
-    chk = Check("analogy", analogy)
+    chk = Check("analogy", analogy, returns=list[tuple[str, float]])
     case = "king - man + woman in the 7-word vocabulary, k=3"
     got = chk.run("king", "man", "woman", ROYAL, ROYAL_WORDS, 3)
     words, scores = pairs(chk, got, case)
@@ -117,9 +125,10 @@ def analogy(analogy):
     chk.passed()
 
 
+@guarded
 def pca_2d(pca_2d):
     """Projection onto the two directions of largest spread."""
-    chk = Check("pca_2d", pca_2d)
+    chk = Check("pca_2d", pca_2d, returns=np.ndarray)
     case = "6 points centred on the origin, spread most along axis 3, then axis 1"
     got = chk.run(SPREAD.copy())
     chk.equal(np.shape(got), (6, 2), case=case, hint=SHAPE_HINT)

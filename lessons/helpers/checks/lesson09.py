@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checking import Check
+from helpers.checking import Check, guarded
 
 NAMES = ["michael", "jordan", "phelps", "basketball", "swimming"]
 TABLE = dict(zip(NAMES, np.eye(len(NAMES), 6)))  # 5 one-hot directions in d = 6
@@ -34,9 +34,10 @@ def table_rows(chk: Check, got: Any, names: list[str], case: str) -> np.ndarray:
     return np.stack([np.asarray(got[name], dtype=float) for name in names])
 
 
+@guarded
 def directions(directions):
     """One-hot axes, then seeded random unit vectors."""
-    chk = Check("directions", directions)
+    chk = Check("directions", directions, returns=dict[str, np.ndarray])
     names = ["michael", "jordan", "basketball"]
     case = "directions(['michael', 'jordan', 'basketball'], d=4)"
     rows = table_rows(chk, chk.run(names, 4), names, case)
@@ -58,9 +59,10 @@ def directions(directions):
     chk.passed()
 
 
+@guarded
 def mlp(mlp):
     """The block on hand-made weights that isolate each step, then on a batch."""
-    chk = Check("mlp", mlp)
+    chk = Check("mlp", mlp, returns=np.ndarray)
     x = np.zeros(3)
     W_up = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0]])  # 2 neurons reading 3 numbers
     W_down = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])  # what they write, one column each
@@ -89,9 +91,10 @@ def mlp(mlp):
     chk.passed()
 
 
+@guarded
 def build_fact_mlp(build_fact_mlp):
     """Michael Jordan plays basketball, Michael Phelps swims, on one-hot axes."""
-    chk = Check("build_fact_mlp", build_fact_mlp)
+    chk = Check("build_fact_mlp", build_fact_mlp, returns=tuple[np.ndarray, np.ndarray, np.ndarray])
     case = "facts [('michael', 'jordan', 'basketball'), ('michael', 'phelps', 'swimming')]"
     got = chk.run(FACTS, TABLE)
     chk.true(isinstance(got, tuple) and len(got) == 3, case=case, got=got,
@@ -112,9 +115,10 @@ def build_fact_mlp(build_fact_mlp):
     chk.passed()
 
 
+@guarded
 def firing_neurons(firing_neurons):
     """Which of the Jordan and Phelps neurons fire, for names alone and together."""
-    chk = Check("firing_neurons", firing_neurons)
+    chk = Check("firing_neurons", firing_neurons, returns=np.ndarray)
 
     def same(got: Any, expected: list, case: str, hint: str) -> None:
         got = np.asarray(got)
@@ -143,18 +147,21 @@ def firing_neurons(firing_neurons):
               "merely above 0: interference leaves small positive activations.")
     same(chk.run(faint, W_UP, B_UP, 0.1), [True, False], case="the same with threshold=0.1",
          hint="compare with the `threshold` you are given, not a fixed number.")
+    edge = TABLE["michael"] + 0.5 * TABLE["jordan"]
+    same(chk.run(edge, W_UP, B_UP), [False, False],
+         case="'Michael' with 0.5 of 'Jordan': an activation of exactly 0.5, the threshold",
+         hint="a neuron fires when its activation is ABOVE the threshold, strictly "
+              "(activation > threshold): exactly 0.5 does not fire.")
     chk.passed()
 
 
+@guarded
 def mlp_param_count(mlp_param_count):
     """Small blocks counted by hand."""
-    chk = Check("mlp_param_count", mlp_param_count)
+    chk = Check("mlp_param_count", mlp_param_count, returns=int)
 
     def count(args: tuple, kwargs: dict, expected: int, case: str, hint: str) -> None:
-        got = chk.run(*args, **kwargs)
-        chk.true(isinstance(got, (int, np.integer)), case=case, got=got,
-                 hint="return a whole number (an int).")
-        chk.equal(int(got), expected, case=case, hint=hint)
+        chk.equal(chk.call(args, kwargs, case=case, hint=hint), expected, case=case, hint=hint)
 
     count((2, 3), {"bias": False}, 12, case="d_model=2, d_hidden=3, bias=False",
           hint="two matrices: the up-projection (d_hidden x d_model) AND the down-projection "

@@ -5,11 +5,12 @@ import math
 
 import numpy as np
 
-from helpers.checking import Check
+from helpers.checking import Check, guarded
 
 #: Cumulative frequencies (total 2**16) of a few fixed models, one list per model.
 HALVES = [0, 32768, 65536]  # two symbols, 1/2 each
 MIDDLE = [0, 16384, 49152, 65536]  # 1/4, 1/2, 1/4: symbol 1 straddles the middle
+QUARTER = [0, 16384, 65536]  # 1/4, 3/4: symbol 1 starts exactly at a quarter
 RARE = [0, 1, 49152, 65536]  # symbol 0 has probability 1/65536
 #: An order-1 model over 5 symbols: row = the previous symbol (0 before the first one).
 ORDER1 = [[0, 40000, 50000, 60000, 65000, 65536],
@@ -50,9 +51,10 @@ LONG_600 = bytes.fromhex(
 LONG_3000 = (899, "4a64993bab936acac0a8017a979eef85b7273d2082e793aa0f23eb4e34970573")
 
 
+@guarded
 def code_length(code_length):
     """-log2 p per symbol, added up."""
-    chk = Check("code_length", code_length)
+    chk = Check("code_length", code_length, returns=float)
     chk.returns((np.array([0.25]),), 2.0, case="one symbol predicted with p = 1/4",
                 hint="a symbol with probability p costs -log2 p bits: use np.log2 (bits), not "
                      "np.log (nats), and keep the minus sign so that the cost is positive.")
@@ -65,9 +67,10 @@ def code_length(code_length):
     chk.passed()
 
 
+@guarded
 def bits_per_char(bits_per_char):
     """Bits of compressed data per character of text."""
-    chk = Check("bits_per_char", bits_per_char)
+    chk = Check("bits_per_char", bits_per_char, returns=float)
     chk.returns((1, 8), 1.0, case="1 byte for 8 characters",
                 hint="a byte is 8 bits: bits = 8 * n_bytes.")
     chk.returns((100, 400), 2.0, case="100 bytes for 400 characters",
@@ -76,9 +79,10 @@ def bits_per_char(bits_per_char):
     chk.passed()
 
 
+@guarded
 def context_counts(context_counts):
     """Counts of next symbols per context, contexts read as base-V numbers."""
-    chk = Check("context_counts", context_counts)
+    chk = Check("context_counts", context_counts, returns=tuple[np.ndarray, np.ndarray])
     contexts, counts = chk.run(np.array([1, 0]), 1, 2)
     chk.equal(int(np.sum(counts)), 2, case="ids [1, 0], order 1: the counts must add up to "
               "2, one per position",
@@ -91,7 +95,7 @@ def context_counts(context_counts):
               hint="the context of position i is the `order` ids BEFORE it, not including "
                    "ids[i] itself; counts[j, s] counts the symbol s AT position i.")
     _, counts = chk.run(np.array([1, 0, 1, 1]), 1, 2)
-    chk.close(counts, [[0, 2], [1, 1]],
+    chk.close(counts, [[0, 2], [1, 1]], dtype=("int64", "int32"),
               case="ids [1, 0, 1, 1], order 1: context 0 is followed by 1 twice",
               hint="repeated (context, symbol) pairs must all be counted: counts[rows, ids] += 1 "
                    "adds only 1 per distinct pair; use np.add.at(counts, (rows, ids), 1).")
@@ -110,10 +114,11 @@ def context_counts(context_counts):
     chk.passed()
 
 
+@guarded
 def frequencies(frequencies):
     """Smoothed, quantised, accumulated: integer tables for the coder."""
-    chk = Check("frequencies", frequencies)
-    cum = np.asarray(chk.run(np.array([[6, 2, 0, 0]]), 0.5, 64))
+    chk = Check("frequencies", frequencies, returns=np.ndarray)
+    cum = chk.run(np.array([[6, 2, 0, 0]]), 0.5, 64)
     chk.equal(cum.shape, (1, 5), case="counts [[6, 2, 0, 0]]: the shape of cum",
               hint="cum has V + 1 columns: start each row with 0, then the running sum "
                    "(np.cumsum) of the frequencies.")
@@ -123,10 +128,14 @@ def frequencies(frequencies):
                   "smooth with alpha and use freq = 1 + floor(p * (total - V)).", got=cum)
     chk.equal(int(cum[0, 0]), 0, case="counts [[6, 2, 0, 0]]: the first column",
               hint="each row of cum starts at 0.")
-    cum3 = np.asarray(chk.run(np.array([[1, 1, 1]]), 0.5, 16))
+    cum3 = chk.run(np.array([[1, 1, 1]]), 0.5, 16)
     chk.equal(int(cum3[0, -1]), 16, case="counts [[1, 1, 1]], total 16: the last column",
               hint="every row must end at exactly `total`: add the leftover, total - (row sum "
                    "of freq), to the largest frequency (rounding alone does not add up).")
+    chk.close(cum3, [[0, 6, 11, 16]], case="counts [[1, 1, 1]], alpha 0.5, total 16: three tied "
+              "frequencies of 5 and a leftover of 1",
+              hint="on a tie give the leftover to the FIRST of the largest frequencies (np.argmax "
+                   "returns the first): freq [6, 5, 5].", dtype="int64")
     chk.close(cum, [[0, 40, 56, 60, 64]], case="counts [[6, 2, 0, 0]], alpha 0.5, total 64",
               hint="p = (counts + alpha) / (row sum + alpha * V); freq = 1 + floor(p * (total - V)); "
                    "the leftover goes to the largest freq.")
@@ -139,16 +148,13 @@ def frequencies(frequencies):
 
 
 def _encode_case(chk, symbols, model, expected, *, case, hint):
-    got = chk.run(symbols, model)
-    chk.true(isinstance(got, bytes), case=f"{case}: the type of the result",
-             hint="return bytes: np.packbits(np.array(bits, dtype=np.uint8)).tobytes().",
-             got=type(got))
-    chk.equal(got.hex(), expected, case=case, hint=hint)
+    chk.equal(chk.call((symbols, model), case=case, hint=hint).hex(), expected, case=case, hint=hint)
 
 
+@guarded
 def encode(encode):
     """Exact bytes on small cases, then a long text."""
-    chk = Check("encode", encode)
+    chk = Check("encode", encode, returns=bytes)
     _encode_case(chk, [], fixed(HALVES), "40", case="the empty text",
                  hint="finish with the flush even when there is nothing to code: pending += 1, "
                       "then 0 and `pending` 1s (low < quarter), here the bits 01 -> byte 0x40.")
@@ -163,6 +169,10 @@ def encode(encode):
                  hint="pending bits: when quarter <= low and high < half + quarter, add 1 to "
                       "pending and subtract quarter; the next bit you emit is followed by "
                       "`pending` opposite bits (here 0 111, then 0, then the flush 01).")
+    _encode_case(chk, [1], fixed(QUARTER), "80",
+                 case="[1] with [1/4, 3/4]: the interval is [quarter, whole - 1], low exactly a quarter",
+                 hint="flush with low < quarter (strictly): here low == quarter, so emit 1 and then "
+                      "`pending` 0s (bits 1 0 -> 0x80).")
     _encode_case(chk, [0, 0, 0], fixed(RARE), "00000000000040",
                  case="[0, 0, 0] where symbol 0 has probability 1/65536",
                  hint="a rare symbol narrows the interval to 1/65536 of its width: emit all the "
@@ -179,9 +189,10 @@ def encode(encode):
     chk.passed()
 
 
+@guarded
 def decode(decode):
     """Decode bytes made by the reference coder."""
-    chk = Check("decode", decode)
+    chk = Check("decode", decode, returns=list[int])
     chk.returns((bytes.fromhex("40"), 0, fixed(HALVES)), [], case="b'\\x40', 0 symbols",
                 hint="value starts as the first 32 bits, but the data may be shorter: past the "
                      "end of the data, read 0 bits.")
@@ -196,6 +207,10 @@ def decode(decode):
                 case="b'\\x72', 4 symbols, [1/4, 1/2, 1/4]: the middle case",
                 hint="in the middle case subtract quarter from value too (and half, when you "
                      "subtract half from low and high): value must move with low.")
+    chk.returns_exactly((bytes.fromhex("50"), 3, fixed(QUARTER)), [1, 0, 1],
+                        case="b'\\x50', 3 symbols, [1/4, 3/4]: low lands exactly on a quarter",
+                        hint="the cases compare with >= and <: low >= quarter and high < half + "
+                             "quarter, exactly as the encoder does.")
     chk.returns((bytes.fromhex("00000000000040"), 3, fixed(RARE)), [0, 0, 0],
                 case="symbol 0 with probability 1/65536, three times",
                 hint="after each case double value and add the next bit, as you double low.")
@@ -208,9 +223,10 @@ def decode(decode):
     chk.passed()
 
 
+@guarded
 def mdl_total(mdl_total):
     """Payload plus model, per character."""
-    chk = Check("mdl_total", mdl_total)
+    chk = Check("mdl_total", mdl_total, returns=float)
     chk.returns((800.0, 0, 400), 2.0, case="800 payload bits, no model, 400 characters",
                 hint="per character: divide the total bits by n_chars.")
     chk.returns((0.0, 10, 10), 8.0, case="0 payload bits, a 10-byte model, 10 characters",
@@ -221,9 +237,10 @@ def mdl_total(mdl_total):
     chk.passed()
 
 
+@guarded
 def area_under_loss(area_under_loss):
     """Sum of losses, in bits, times characters per step."""
-    chk = Check("area_under_loss", area_under_loss)
+    chk = Check("area_under_loss", area_under_loss, returns=float)
     chk.returns((np.array([math.log(2)]), 1), 1.0, case="one step, loss ln 2 nats, 1 character",
                 hint="the losses are in nats: divide by ln 2 (np.log(2)) for bits.")
     chk.returns((np.array([math.log(2), 2 * math.log(2)]), 10), 30.0,

@@ -1,0 +1,477 @@
+"""How many mechanical wrong answers survive every visible check and hidden test?
+
+    .venv/bin/python benchmarks/wrong_answers.py [--lessons 01,02] [--exercises dense,relu]
+                                                 [--workers 1] [--timeout 30] [--all-survivors]
+
+Each wrong answer is an exercise's reference from solutions/ with ONE mechanical change to
+its body, the kinds of slip learners make: an operator swapped or an operand dropped, a
+comparison made strict or not, a constant off by one, a slice bound moved, an axis, dim or
+keepdims changed, a transpose removed or added, a reduction swapped (sum/mean, max/min,
+argmax/argmin, log/log2), a keyword argument dropped, a statement dropped, the `return`
+dropped, an argument edited in place (a copy left out, `x -= ...`, `out=x`), the result
+returned as a list instead of an array, a float instead of an int, a 0-d array or a float32
+instead of a Python float. It never reads autograder/mutants/.
+
+Every wrong answer runs the exercise's visible check, then its hidden test, in a forked
+process with a time limit. It is caught when either stops with `CheckFailed`; a check
+that raises anything else is a crash of the course's own code (invariant 9), listed.
+Printed per lesson: how many were generated, caught, timed out, survived, the survivors
+with the line they change, and the survival rate. Survivors reviewed as equivalent to the
+reference (no input the docstring allows tells them apart) are listed in EQUIVALENT with
+the reason, and a second rate leaves them out. A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import copy
+import difflib
+import inspect
+import io
+import multiprocessing
+import os
+import sys
+import textwrap
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
+os.environ.setdefault("TQDM_DISABLE", "1")  # the references' progress bars, thousands of times
+
+from autograder.build import Lesson, all_lessons  # noqa: E402
+
+#: (exercise, changed line before, changed line after) -> why no allowed input tells it apart.
+EQUIVALENT: dict[tuple[str, str, str], str] = {}
+
+# ---------------------------------------------------------------------------------------
+# Mutation operators: each takes a node of the reference's body and returns alternatives,
+# (replacement, label) pairs. A replacement is a node, or for a statement a list of
+# statements (empty: the statement is dropped).
+
+BINOP_SWAPS = {ast.Add: [ast.Sub], ast.Sub: [ast.Add], ast.Mult: [ast.Div, ast.Add],
+               ast.Div: [ast.Mult, ast.FloorDiv], ast.FloorDiv: [ast.Div], ast.Pow: [ast.Mult],
+               ast.MatMult: [ast.Mult], ast.Mod: [ast.FloorDiv]}
+COMMUTATIVE = (ast.Add, ast.Mult)
+COMPARE_SWAPS = {ast.Lt: [ast.LtE, ast.Gt], ast.LtE: [ast.Lt, ast.GtE], ast.Gt: [ast.GtE, ast.Lt],
+                 ast.GtE: [ast.Gt, ast.LtE], ast.Eq: [ast.NotEq], ast.NotEq: [ast.Eq],
+                 ast.In: [ast.NotIn], ast.NotIn: [ast.In], ast.Is: [ast.IsNot], ast.IsNot: [ast.Is]}
+NAME_SWAPS = {"max": ["min"], "min": ["max"], "argmax": ["argmin"], "argmin": ["argmax"],
+              "sum": ["mean"], "mean": ["sum"], "log2": ["log"], "log": ["log2"],
+              "maximum": ["minimum"], "minimum": ["maximum"], "triu": ["tril"], "tril": ["triu"],
+              "randn": ["rand"], "standard_normal": ["random"], "floor": ["ceil", "round"],
+              "bisect_right": ["bisect_left"], "cumsum": ["cumprod"], "rad2deg": ["deg2rad"],
+              "radians": ["degrees"], "arccos": ["arcsin"], "norm": ["sum"], "stack": ["concatenate"],
+              "unpackbits": ["packbits"], "extend": ["append"]}
+#: Calls whose result may be replaced by their first argument (a copy, a conversion, a clamp).
+WRAPPERS = {"array", "asarray", "copy", "list", "tuple", "float", "int", "abs", "sorted", "set",
+            "clone", "detach", "clamp", "squeeze", "flatten", "item", "tolist", "dict", "str",
+            "fill_diagonal_", "requires_grad_", "float32", "maximum"}
+AXIS_KEYWORDS = {"axis", "dim"}
+UFUNCS_WITH_OUT = {"maximum", "minimum", "exp", "abs", "clip", "add", "subtract", "multiply",
+                   "divide", "log", "log2"}
+
+
+def label(node: ast.AST) -> str:
+    return ast.unparse(node) if not isinstance(node, list) else "; ".join(map(ast.unparse, node))
+
+
+def binop_mutations(node: ast.BinOp, params: set[str]) -> list:
+    """Swap the operator; swap the operands of a non-commutative one; drop either operand."""
+    out = [ast.BinOp(node.left, new(), node.right) for new in BINOP_SWAPS.get(type(node.op), [])]
+    if not isinstance(node.op, COMMUTATIVE):
+        out.append(ast.BinOp(node.right, node.op, node.left))
+    out.append(node.left)
+    if isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        out.append(node.right)
+    return out
+
+
+def compare_mutations(node: ast.Compare, params: set[str]) -> list:
+    if len(node.ops) != 1:
+        return []
+    return [ast.Compare(node.left, [new()], node.comparators)
+            for new in COMPARE_SWAPS.get(type(node.ops[0]), [])]
+
+
+def boolop_mutations(node: ast.BoolOp, params: set[str]) -> list:
+    other = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+    return [ast.BoolOp(other, node.values), *node.values]
+
+
+def unary_mutations(node: ast.UnaryOp, params: set[str]) -> list:
+    return [node.operand] if isinstance(node.op, (ast.USub, ast.Not, ast.Invert)) else []
+
+
+def constant_mutations(node: ast.Constant, params: set[str]) -> list:
+    """Off by one (ints), plus one or the opposite sign (floats), flipped booleans."""
+    value = node.value
+    if isinstance(value, bool):
+        return [ast.Constant(not value)]
+    if isinstance(value, int):
+        return [ast.Constant(value + 1), ast.Constant(value - 1)]
+    if isinstance(value, float):
+        return [ast.Constant(value + 1.0)] + ([ast.Constant(-value)] if value else [])
+    if value in ("replace", "utf-8"):
+        return [ast.Constant("ignore" if value == "replace" else "latin-1")]
+    return []
+
+
+def call_name(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def call_mutations(node: ast.Call, params: set[str]) -> list:
+    """Swap the function (max/min, sum/mean ...), drop a wrapper, drop or change a keyword,
+    write into an argument (out=), move a range's bound."""
+    name, out = call_name(node), []
+    for other in NAME_SWAPS.get(name, []):
+        changed = copy.deepcopy(node)
+        if isinstance(changed.func, ast.Attribute):
+            changed.func.attr = other
+        else:
+            changed.func.id = other
+        out.append(changed)
+    if name in WRAPPERS:
+        inner = node.func.value if isinstance(node.func, ast.Attribute) and name not in (
+            "array", "asarray", "maximum", "float32") else (node.args[0] if node.args else None)
+        if inner is not None:
+            out.append(inner)
+    for i, keyword in enumerate(node.keywords):
+        changed = copy.deepcopy(node)
+        del changed.keywords[i]
+        out.append(changed)
+        if keyword.arg in AXIS_KEYWORDS:
+            for axis in (0, 1, -1):
+                if not (isinstance(keyword.value, ast.Constant) and keyword.value.value == axis):
+                    changed = copy.deepcopy(node)
+                    changed.keywords[i].value = ast.Constant(axis)
+                    out.append(changed)
+    if name in UFUNCS_WITH_OUT and node.args and isinstance(node.args[0], ast.Name) \
+            and node.args[0].id in params:
+        out.append(ast.Call(node.func, node.args, [*node.keywords, ast.keyword("out", node.args[0])]))
+    if name == "range" and node.args:
+        stop = node.args[-1]
+        out += [ast.Call(node.func, [*node.args[:-1], ast.BinOp(stop, op(), ast.Constant(1))], [])
+                for op in (ast.Sub, ast.Add)]
+        if len(node.args) == 1:
+            out.append(ast.Call(node.func, [ast.Constant(1), stop], []))
+    return out
+
+
+def attribute_mutations(node: ast.Attribute, params: set[str]) -> list:
+    return [node.value] if node.attr in ("T", "mT") and isinstance(node.ctx, ast.Load) else []
+
+
+def matmul_transposes(node: ast.BinOp, params: set[str]) -> list:
+    """Add a transpose to an operand of @ that has none."""
+    if not isinstance(node.op, ast.MatMult):
+        return []
+    out = []
+    for side in ("left", "right"):
+        operand = getattr(node, side)
+        if not (isinstance(operand, ast.Attribute) and operand.attr == "T"):
+            changed = copy.deepcopy(node)
+            setattr(changed, side, ast.Attribute(operand, "T", ast.Load()))
+            out.append(changed)
+    return out
+
+
+def subscript_mutations(node: ast.Subscript, params: set[str]) -> list:
+    """Move a slice bound by one, drop it, or add one; drop a step."""
+    piece = node.slice
+    if not isinstance(piece, ast.Slice):
+        return []
+    out = []
+    for bound, default in (("lower", 1), ("upper", -1)):
+        value = getattr(piece, bound)
+        options = ([ast.BinOp(value, ast.Add(), ast.Constant(1)),
+                    ast.BinOp(value, ast.Sub(), ast.Constant(1)), None]
+                   if value is not None else [ast.Constant(default)])
+        for option in options:
+            changed = copy.deepcopy(node)
+            setattr(changed.slice, bound, option)
+            out.append(changed)
+    if piece.step is not None:
+        changed = copy.deepcopy(node)
+        changed.slice.step = None
+        out.append(changed)
+    return out
+
+
+def statement_mutations(node: ast.stmt, params: set[str]) -> list:
+    """Drop a statement that acts (a call, an update, a branch, a block); `x = p op e` on a
+    parameter p becomes `p op= e; x = p` (the argument edited in place)."""
+    out: list = []
+    if isinstance(node, (ast.Expr, ast.AugAssign, ast.If, ast.With)) or (
+            isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Subscript)):
+        out.append([])
+    if isinstance(node, ast.Assign) and isinstance(node.value, ast.BinOp) \
+            and isinstance(node.value.left, ast.Name) and node.value.left.id in params:
+        param = node.value.left.id
+        out.append([ast.AugAssign(ast.Name(param, ast.Store()), node.value.op, node.value.right),
+                    ast.Assign(node.targets, ast.Name(param, ast.Load()))])
+    return out
+
+
+def return_mutations(node: ast.Return, params: set[str], promise: str) -> list:
+    """No `return`; or the right values in the wrong type for the annotation `promise`."""
+    if node.value is None:
+        return []
+    value = node.value
+    out: list = [[ast.Expr(value)]]
+    as_list = ast.parse("__import__('numpy').asarray(_).tolist()", mode="eval").body
+    wrappers = {"ndarray": [as_list], "float": ["__import__('numpy').asarray(_)",
+                                                 "__import__('numpy').float32(_)"],
+                "int": ["float(_)"], "list": ["__import__('numpy').asarray(_)", "tuple(_)"],
+                "Tensor": ["_.detach().numpy()"], "tuple": ["list(_)"]}
+    for template in wrappers.get(promise, []):
+        wrapped = template if isinstance(template, ast.AST) else ast.parse(template, mode="eval").body
+        wrapped = copy.deepcopy(wrapped)
+        for inner in ast.walk(wrapped):
+            for field, child in ast.iter_fields(inner):
+                if isinstance(child, ast.Name) and child.id == "_":
+                    setattr(inner, field, value)
+                elif isinstance(child, list):
+                    child[:] = [value if isinstance(c, ast.Name) and c.id == "_" else c for c in child]
+        out.append(ast.Return(wrapped))
+    return out
+
+
+MUTATORS: list[tuple[type, Callable[..., list]]] = [
+    (ast.BinOp, binop_mutations), (ast.BinOp, matmul_transposes), (ast.Compare, compare_mutations),
+    (ast.BoolOp, boolop_mutations), (ast.UnaryOp, unary_mutations),
+    (ast.Constant, constant_mutations), (ast.Call, call_mutations),
+    (ast.Attribute, attribute_mutations), (ast.Subscript, subscript_mutations),
+    (ast.stmt, statement_mutations),
+]
+
+
+# ---------------------------------------------------------------------------------------
+# Generating the wrong answers of one exercise.
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    exercise: str
+    source: str
+    before: str  # the reference's line this answer changes (unparsed)
+    after: str  # what it became ("" when dropped)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.exercise, self.before, self.after)
+
+
+def promised_kind(fn: Callable) -> str:
+    """The outer type the reference's return annotation promises: ndarray, float, int, ..."""
+    annotation = inspect.signature(fn).return_annotation
+    origin = getattr(annotation, "__origin__", annotation)
+    return getattr(origin, "__name__", str(origin))
+
+
+def function_tree(fn: Callable) -> ast.FunctionDef:
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn))).body[0]
+    assert isinstance(tree, ast.FunctionDef)
+    return tree
+
+
+def body_nodes(tree: ast.FunctionDef) -> Iterator[ast.AST]:
+    """The nodes of the function's body, docstring and annotations left out, in a fixed order."""
+    for statement in tree.body[1:] if ast.get_docstring(tree) else tree.body:
+        yield from ast.walk(statement)
+
+
+def replace_node(tree: ast.FunctionDef, index: int, replacement) -> None:
+    """Replace the index-th body node of `tree` by `replacement` (a node or a list of statements)."""
+    target = list(body_nodes(tree))[index]
+    for parent in ast.walk(tree):
+        for field, child in ast.iter_fields(parent):
+            if child is target:
+                setattr(parent, field, replacement)
+                return
+            if isinstance(child, list) and any(c is target for c in child):
+                position = next(i for i, c in enumerate(child) if c is target)
+                new = replacement if isinstance(replacement, list) else [replacement]
+                child[position:position + 1] = new
+                if not child and field == "body":
+                    child.append(ast.Pass())
+                return
+    raise LookupError(index)
+
+
+def changed_lines(before: str, after: str) -> tuple[str, str]:
+    """The first line that differs between two unparsed sources (before, after)."""
+    old, new = before.splitlines(), after.splitlines()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
+        if tag != "equal":
+            return " / ".join(s.strip() for s in old[i1:i2]), " / ".join(s.strip() for s in new[j1:j2])
+    return "", ""
+
+
+def wrong_answers(exercise: str, reference: Callable) -> list[WrongAnswer]:
+    """Every distinct single-change variant of the reference's body that compiles."""
+    original = function_tree(reference)
+    params = {a.arg for a in original.args.args + original.args.kwonlyargs}
+    promise = promised_kind(reference)
+    original_source = ast.unparse(original)
+    seen, answers = {original_source}, []
+    for index, node in enumerate(list(body_nodes(original))):
+        alternatives = [alt for kind, mutate in MUTATORS if isinstance(node, kind)
+                        for alt in mutate(node, params)]
+        if isinstance(node, ast.Return):
+            alternatives += return_mutations(node, params, promise)
+        for alternative in alternatives:
+            tree = copy.deepcopy(original)
+            replace_node(tree, index, copy.deepcopy(alternative))
+            tree = ast.fix_missing_locations(tree)
+            try:
+                source = ast.unparse(tree)
+                compile(source, "<wrong answer>", "exec")
+            except (SyntaxError, ValueError, TypeError, AttributeError):
+                continue
+            if source in seen:
+                continue
+            seen.add(source)
+            answers.append(WrongAnswer(exercise, source, *changed_lines(original_source, source)))
+    return answers
+
+
+# ---------------------------------------------------------------------------------------
+# Running one wrong answer through the checks, in a forked process.
+
+def verdict(lesson: Lesson, answer: WrongAnswer) -> tuple[str, str]:
+    """("caught", by which check) | ("survived", "") | ("crashed", what the check raised)."""
+    from helpers.checking import CheckFailed
+
+    namespace = dict(vars(lesson.solutions()))
+    exec(compile(answer.source, f"<wrong {answer.exercise}>", "exec"), namespace)  # noqa: S102
+    fn = namespace[answer.exercise]
+    for kind, module in (("visible", lesson.checks()), ("hidden", lesson.hidden())):
+        try:
+            getattr(module, answer.exercise)(fn)
+        except CheckFailed:
+            return "caught", kind
+        except Exception as err:  # noqa: BLE001 (what we are counting)
+            return "crashed", f"{kind}: {type(err).__name__}: {str(err)[:160]}"
+    return "survived", ""
+
+
+def run_in_child(lesson: Lesson, answer: WrongAnswer, conn) -> None:
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull), \
+            contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import numpy as np
+
+        with np.errstate(all="ignore"):
+            result = verdict(lesson, answer)
+    conn.send(result)
+    conn.close()
+
+
+def run_all(lesson: Lesson, answers: list[WrongAnswer], workers: int,
+            timeout: float) -> list[tuple[WrongAnswer, str, str]]:
+    """Run every wrong answer in its own forked process, `workers` at a time."""
+    context = multiprocessing.get_context("fork")
+    pending, running, results = list(answers), [], []
+    while pending or running:
+        while pending and len(running) < workers:
+            answer = pending.pop(0)
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=run_in_child, args=(lesson, answer, send), daemon=True)
+            process.start()
+            send.close()
+            running.append((answer, process, receive, time.monotonic()))
+        time.sleep(0.005)
+        for item in list(running):
+            answer, process, receive, started = item
+            if receive.poll():
+                try:
+                    results.append((answer, *receive.recv()))
+                except EOFError:
+                    results.append((answer, "crashed", "the process died"))
+            elif not process.is_alive():
+                results.append((answer, "crashed", f"the process died (exit {process.exitcode})"))
+            elif time.monotonic() - started > timeout:
+                process.kill()
+                results.append((answer, "timeout", ""))
+            else:
+                continue
+            process.join()
+            receive.close()
+            running.remove(item)
+    return results
+
+
+# ---------------------------------------------------------------------------------------
+
+def change(answer: WrongAnswer) -> str:
+    return f"{answer.exercise:<20} {answer.before}\n{'':30}-> {answer.after or '(dropped)'}"
+
+
+def report(lesson: Lesson, results: list[tuple[WrongAnswer, str, str]],
+           all_survivors: bool) -> tuple[int, int, int]:
+    """Print one lesson's figures; return (generated, survived, survived and not equivalent)."""
+    count = {kind: sum(1 for _, outcome, _ in results if outcome == kind)
+             for kind in ("caught", "timeout", "survived", "crashed")}
+    survivors = [answer for answer, outcome, _ in results if outcome == "survived"]
+    real = [a for a in survivors if a.key not in EQUIVALENT]
+    total = len(results)
+    print(f"\n{lesson.module}: generated {total}, caught {count['caught']} "
+          f"(timeouts {count['timeout']}), survived {count['survived']} "
+          f"({100 * count['survived'] / max(total, 1):.1f}%), of which not equivalent {len(real)} "
+          f"({100 * len(real) / max(total, 1):.1f}%); checks crashed {count['crashed']}")
+    for answer in survivors if all_survivors else real:
+        note = f"   [equivalent: {EQUIVALENT[answer.key]}]" if answer.key in EQUIVALENT else ""
+        print(f"  survived  {change(answer)}{note}")
+    for answer, outcome, detail in results:
+        if outcome == "crashed":
+            print(f"  CRASHED   {change(answer)}\n{'':30}{detail}")
+    return total, len(survivors), len(real)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lessons", default="", help="comma-separated lesson numbers (default: all)")
+    parser.add_argument("--exercises", default="", help="comma-separated exercise names (default: all)")
+    parser.add_argument("--workers", type=int, default=1, help="processes at a time (default 1)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per wrong answer")
+    parser.add_argument("--all-survivors", action="store_true", help="list equivalent survivors too")
+    args = parser.parse_args(argv)
+    wanted = {n.strip() for n in args.lessons.split(",") if n.strip()}
+    exercises = {n.strip() for n in args.exercises.split(",") if n.strip()}
+    import torch
+
+    import helpers.checking  # noqa: F401 (imported before the processes fork)
+
+    torch.set_num_threads(1)  # forked children of a process whose OpenMP pool ran can deadlock
+    totals = [0, 0, 0]
+    start = time.perf_counter()
+    for lesson in all_lessons():
+        if wanted and lesson.name[:2] not in wanted:
+            continue
+        names = [name for name in lesson.exercises() if not exercises or name in exercises]
+        missing = [name for name in names if not hasattr(lesson.solutions(), name)]
+        if missing:
+            print(f"\n{lesson.module}: skipped, no reference yet for {', '.join(missing)}")
+            continue
+        answers = [answer for name in names
+                   for answer in wrong_answers(name, getattr(lesson.solutions(), name))]
+        lesson.checks(), lesson.hidden()  # imported once here, before the processes fork
+        results = run_all(lesson, answers, args.workers, args.timeout)
+        for i, figure in enumerate(report(lesson, results, args.all_survivors)):
+            totals[i] += figure
+    generated, survived, real = totals
+    print(f"\nall: generated {generated}, survived {survived} ({100 * survived / max(generated, 1):.2f}%), "
+          f"not equivalent {real} ({100 * real / max(generated, 1):.2f}%) "
+          f"in {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
