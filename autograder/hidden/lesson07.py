@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from autograder.hidden.common import agrees_with_reference, hidden_check, run_through
+from autograder.hidden.common import agree, agrees_with_reference, hidden_check, run_through
 from helpers.attention import count_matrix_products
-from helpers.checking import Check
+from helpers.checking import Check, guarded
 from solutions import lesson07 as reference
 
 sdpa = torch.nn.functional.scaled_dot_product_attention
@@ -62,14 +62,17 @@ def _multi_head_args(rng: np.random.Generator) -> tuple:
     return (x, *(_normal(rng, C, C) for _ in range(4)), n_heads, bool(rng.integers(2)))
 
 
+@guarded
 def attention_scores(fn: Callable[..., Any]) -> None:
     agrees_with_reference(hidden_check("attention_scores", fn), reference.attention_scores,
                           lambda rng: _qkv(rng)[:2],
                           hint="Q @ K.transpose(-2, -1) / sqrt(d_k), for any leading axes and sizes.")
 
 
+@guarded
 def causal_mask(fn: Callable[..., Any]) -> None:
-    chk = hidden_check("causal_mask", fn)
+    chk = hidden_check("causal_mask", fn, reference=reference.causal_mask,
+                       crash_hint="an (n, n) boolean tensor, for any n >= 1.")
     for n in (2, 5, 9):
         got = chk.run(n)
         chk.equal(getattr(got, "dtype", None), torch.bool, case=f"the dtype of causal_mask({n})",
@@ -79,9 +82,12 @@ def causal_mask(fn: Callable[..., Any]) -> None:
     chk.passed()
 
 
+@guarded
 def attention(fn: Callable[..., Any]) -> None:
     """The learner's attention must agree with PyTorch's own, and must not see the future."""
-    chk = hidden_check("attention", fn)
+    chk = hidden_check("attention", fn, reference=reference.attention,
+                       crash_hint="work on the last two axes only, so that any leading axes broadcast; "
+                                  "take the mask's size from the scores.")
     rng = np.random.default_rng(7)
     for causal in (False, True):
         for trial in range(1, 5):
@@ -107,6 +113,7 @@ def attention(fn: Callable[..., Any]) -> None:
     chk.passed()
 
 
+@guarded
 def one_head(fn: Callable[..., Any]) -> None:
     with_output = itertools.cycle([False, True])  # every other case has an output map W_o
     agrees_with_reference(hidden_check("one_head", fn), reference.one_head,
@@ -123,12 +130,15 @@ def _matches_reference(chk: Check, reference_fn: Callable[..., Any],
     for trial in range(1, trials + 1):
         args = make_args(rng)
         expected = reference_fn(*copy.deepcopy(args))
-        chk.close(chk.run(*copy.deepcopy(args)), expected, case=f"hidden random case {trial} of {trials}",
-                  hint=hint)
+        case = f"hidden random case {trial} of {trials}"
+        agree(chk, chk.call(copy.deepcopy(args), case=case, hint=hint), expected, case=case, hint=hint)
 
 
+@guarded
 def split_heads(fn: Callable[..., Any]) -> None:
-    chk = hidden_check("split_heads", fn)
+    chk = hidden_check("split_heads", fn, reference=reference.split_heads,
+                       crash_hint="(..., T, C) -> (..., n_heads, T, d_head) for any leading axes: count "
+                                  "axes from the end.")
     _matches_reference(chk, reference.split_heads, _split_args,
                           hint="entry [..., h, t, :] is x[..., t, h*d_head:(h+1)*d_head]: "
                                "(..., T, C) -> (..., T, n_heads, d_head) -> (..., n_heads, T, d_head), "
@@ -142,8 +152,11 @@ def split_heads(fn: Callable[..., Any]) -> None:
     chk.passed()
 
 
+@guarded
 def merge_heads(fn: Callable[..., Any]) -> None:
-    chk = hidden_check("merge_heads", fn)
+    chk = hidden_check("merge_heads", fn, reference=reference.merge_heads,
+                       crash_hint="(..., n_heads, T, d_head) -> (..., T, C) for any leading axes: count "
+                                  "axes from the end.")
     _matches_reference(chk, reference.merge_heads, _merge_args,
                           hint="(..., n_heads, T, d_head) -> (..., T, n_heads, d_head) -> (..., T, C): "
                                "row t is head 0's vector at t, then head 1's, ...")
@@ -169,9 +182,12 @@ def _torch_multihead(x: torch.Tensor, W_q: torch.Tensor, W_k: torch.Tensor, W_v:
         return layer(x, x, x, attn_mask=future if causal else None, need_weights=False)[0]
 
 
+@guarded
 def multi_head_attention(fn: Callable[..., Any]) -> None:
     """Agrees with the reference and with torch.nn.MultiheadAttention; no loop over the heads."""
-    chk = hidden_check("multi_head_attention", fn)
+    chk = hidden_check("multi_head_attention", fn, reference=reference.multi_head_attention,
+                       crash_hint="x is (..., T, C) with any leading axes and C = n_heads * d_head; "
+                                  "the four maps are (C, C).")
     _matches_reference(chk, reference.multi_head_attention, _multi_head_args,
                           hint="queries, keys and values x @ W_q, x @ W_k, x @ W_v split into heads "
                                "(column block h is head h's), attention in each head scaled by "
@@ -198,8 +214,9 @@ def multi_head_attention(fn: Callable[..., Any]) -> None:
     chk.passed()
 
 
+@guarded
 def attention_param_count(fn: Callable[..., Any]) -> None:
-    chk = hidden_check("attention_param_count", fn)
+    chk = hidden_check("attention_param_count", fn, reference=reference.attention_param_count)
     rng = np.random.default_rng(3)
     for _ in range(5):
         args = tuple(int(k) for k in rng.integers(1, 200, size=4))

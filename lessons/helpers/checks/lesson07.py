@@ -1,13 +1,12 @@
 """Visible checks for lesson 07. Each takes your function and tests it on small cases."""
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 import torch
 
 from helpers.attention import count_matrix_products
-from helpers.checking import Check
+from helpers.checking import Check, guarded
 
 
 def _t(values: list) -> torch.Tensor:
@@ -21,6 +20,7 @@ V3 = _t([[3.0, 0.0], [0.0, 3.0], [3.0, 6.0]])
 MEAN_SO_FAR = [[3.0, 0.0], [1.5, 1.5], [2.0, 3.0]]  # row i: the mean of V3's rows 0..i
 
 
+@guarded
 def attention_scores(fn: Callable[..., Any]) -> None:
     """Q K^T / sqrt(d_k): transposed the right way, scaled by the right amount, batched."""
     chk = Check("attention_scores", fn)
@@ -45,6 +45,7 @@ def attention_scores(fn: Callable[..., Any]) -> None:
     chk.passed()
 
 
+@guarded
 def causal_mask(fn: Callable[..., Any]) -> None:
     """True on and below the diagonal, False above it, as booleans."""
     chk = Check("causal_mask", fn)
@@ -61,6 +62,7 @@ def causal_mask(fn: Callable[..., Any]) -> None:
     chk.passed()
 
 
+@guarded
 def attention(fn: Callable[..., Any]) -> None:
     """Each mistake has its own case: the softmax axis, the scale, the diagonal, the future, -inf."""
     chk = Check("attention", fn)
@@ -108,6 +110,7 @@ def attention(fn: Callable[..., Any]) -> None:
     chk.passed()
 
 
+@guarded
 def one_head(fn: Callable[..., Any]) -> None:
     """x -> queries, keys, values -> attention -> (through W_o) the change."""
     chk = Check("one_head", fn)
@@ -170,6 +173,7 @@ def _leading_hint(name: str, shapes: str, unpacking: str) -> str:
 LEADING_HINT = _leading_hint("x", "(T, C), (B, T, C), (B, n, T, C)", "B, T, C")
 
 
+@guarded
 def split_heads(fn: Callable[..., Any]) -> None:
     """Blocks of numbers, not positions, go to the heads; the heads axis before the positions."""
     chk = Check("split_heads", fn)
@@ -201,6 +205,7 @@ MERGE_LEADING_HINT = _leading_hint("z", "(n_heads, T, d_head), (B, n_heads, T, d
                                    "B, n_heads, T, d_head")
 
 
+@guarded
 def merge_heads(fn: Callable[..., Any]) -> None:
     """The inverse of split_heads: positions back in front, heads' blocks side by side in order."""
     chk = Check("merge_heads", fn)
@@ -232,6 +237,7 @@ HEADS_HINT = ("head h owns column block h of W_q, W_k and W_v (columns h*d_head 
               "head (C // n_heads, here 2), not by sqrt(C).")
 
 
+@guarded
 def multi_head_attention(fn: Callable[..., Any]) -> None:
     """Values and W_o, the causal default, the scale, the split into heads, batches, no loop."""
     chk = Check("multi_head_attention", fn)
@@ -273,8 +279,9 @@ def multi_head_attention(fn: Callable[..., Any]) -> None:
                 hint=LEADING_HINT)
     chk.returns((X4.expand(2, 2, 3, 4), W_Q4, W_K4, W_V4, W_O4, 2, False), [[TWO_HEADS] * 2] * 2,
                 case="x of shape (2, 2, T=3, C=4), two leading axes", hint=LEADING_HINT)
-    counting = Check("multi_head_attention", functools.partial(count_matrix_products, fn))
-    counts = [counting.run(X4, W_Q4, W_K4, W_V4, W_O4, n_heads) for n_heads in (1, 2, 4)]
+    learner = chk.caller(case="x of shape (T=3, C=4) with n_heads = 1, 2 and 4, counting matrix products",
+                         hint=HEADS_HINT)
+    counts = [count_matrix_products(learner, X4, W_Q4, W_K4, W_V4, W_O4, n_heads) for n_heads in (1, 2, 4)]
     chk.true(len(set(counts)) == 1,
              case=f"counting matrix products (@, matmul, einsum, ...): {counts[0]}, {counts[1]} and "
                   f"{counts[2]} with n_heads = 1, 2 and 4 on the same (3, 4) x",
@@ -284,6 +291,7 @@ def multi_head_attention(fn: Callable[..., Any]) -> None:
     chk.passed()
 
 
+@guarded
 def attention_param_count(fn: Callable[..., Any]) -> None:
     """Four d_model x d_head maps per head, times heads, times layers."""
     chk = Check("attention_param_count", fn)
