@@ -28,7 +28,11 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 # GPT in lesson 08) takes tens of seconds on a busy 2-core machine.
 c.Execute.timeout = 120
 
-# Feedback shows each test's verdict and message, never the hidden tests' code.
+# Feedback names each exercise and shows each test's verdict and message, never the hidden
+# tests' code.
+from autograder.grading.feedback import use_course_template  # noqa: E402 (needs the path above)
+
+use_course_template(c)
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "autograder.grading.feedback.HideHiddenTests",

@@ -1,7 +1,9 @@
 """The first cell of every lesson: is this environment able to run it?
 
 A missing package or an old Python should stop the learner with one clear
-sentence that names the fix, not with a traceback twenty cells later.
+sentence that names the fix, not with a traceback twenty cells later. Once the
+environment is ready, a cell that calls an exercise not written yet (a plot, a demo)
+says which exercise to finish instead of showing a bare NotImplementedError.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ PACKAGES = {
 }
 
 
+#: What the course's check engine (helpers.checking) needs, whatever the lesson lists.
+ENGINE_PACKAGES = ["numpy"]
+
+
 class EnvironmentNotReady(RuntimeError):
     """Raised by `check_environment` when the lesson cannot run here."""
 
@@ -42,9 +48,14 @@ def find_problems(packages: list[str], version_info: tuple[int, ...] = sys.versi
 
 
 def check_environment(packages: list[str]) -> None:
-    """Print one OK line per package, or raise `EnvironmentNotReady` naming what to do."""
+    """Print one OK line naming each package's version, or raise `EnvironmentNotReady` naming
+    what to do; when ready, name the exercise to finish in cells that need an unfinished one."""
+    packages = list(dict.fromkeys([*packages, *ENGINE_PACKAGES]))
     problems = find_problems(packages)
     if problems:
         raise EnvironmentNotReady("\n".join(["This lesson cannot run yet:", *problems, INSTALL_HINT]))
+    from helpers.checking import install_in_notebook  # numpy is there: checked just above
+
+    install_in_notebook()
     versions = ", ".join(f"{name} {metadata.version(PACKAGES.get(name, name))}" for name in packages)
     print(f"OK: Python {sys.version.split()[0]}; {versions}")
