@@ -31,7 +31,7 @@ HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n?.*?### END HIDDEN TESTS", re.DOTA
 PLACEHOLDER = "# (hidden tests run here, on inputs you have not seen: their verdict is below)"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: nbgrader's own templates (the course template extends its feedback/index.html.j2).
-NBGRADER_TEMPLATES = Path(nbgrader.__file__).resolve().parent / "server_extensions" / "formgrader" / "templates"
+NBGRADER_TEMPLATES = Path(nbgrader.__file__).resolve().parent / "server_extensions/formgrader/templates"
 
 
 def use_course_template(c: Any) -> None:
