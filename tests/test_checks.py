@@ -1,15 +1,35 @@
-"""Visible checks and hidden tests, run in-process: fast feedback on every exercise."""
+"""Visible checks and hidden tests, run in-process: fast feedback on every exercise.
+
+Invariant 9: a check never crashes on what a learner's function returns or raises, never
+shows its own source, and leaves the learner's arguments as they were.
+"""
 
 from __future__ import annotations
 
+import inspect
+import re
+from pathlib import Path
+
+import nbformat
+import numpy as np
 import pytest
+import torch
+from IPython.core.interactiveshell import InteractiveShell
 
 from autograder.mutants import mutants_of
-from helpers.checking import CheckFailed
+from helpers.checking import Check, CheckFailed, guarded
+
+ROOT = Path(__file__).resolve().parent.parent
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def not_written(*args, **kwargs):
-    raise NotImplementedError()
+def stub(name: str):
+    """The release's stub of exercise `name`: it raises NotImplementedError."""
+    def not_written(*args, **kwargs):
+        raise NotImplementedError()
+
+    not_written.__code__ = not_written.__code__.replace(co_name=name)
+    return not_written
 
 
 def test_reference_passes_visible_and_hidden_checks(exercise):
@@ -21,8 +41,9 @@ def test_reference_passes_visible_and_hidden_checks(exercise):
 
 def test_a_stub_is_told_to_write_the_function(exercise):
     lesson, name = exercise
-    with pytest.raises(CheckFailed, match="is not written yet"):
-        getattr(lesson.checks(), name)(not_written)
+    for module in (lesson.checks(), lesson.hidden()):
+        with pytest.raises(CheckFailed, match=f"`{name}[^`]*` is not written yet"):
+            getattr(module, name)(stub(name))
 
 
 def test_every_exercise_has_two_mutants(exercise):
@@ -40,6 +61,113 @@ def test_each_mutant_fails_with_its_message(mutant):
     assert mutant.message in str(failure.value)
 
 
+# ---------------------------------------------------------------------------------------
+# Whatever comes back, a check fails with a message saying what (never another exception)
+
+
+class Weird(Exception):
+    """An exception a learner's code might raise that no check expects."""
+
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("even printing this fails")
+
+
+class ComparesBadly:
+    """An object whose comparisons and conversions all raise."""
+
+    def __eq__(self, other):
+        raise ValueError("cannot compare")
+
+    __ne__ = __lt__ = __gt__ = __eq__
+    __hash__ = object.__hash__
+
+    def __array__(self, *args, **kwargs):
+        raise TypeError("not an array")
+
+    def __repr__(self):
+        return "<ComparesBadly>"
+
+
+def mutate(value) -> bool:
+    """Change `value` in place if it is data that can change; say whether it did."""
+    if isinstance(value, np.ndarray) and value.size and value.flags.writeable:
+        value.flat[0] = ~value.flat[0] if value.dtype == bool else value.flat[0] + 1
+        return True
+    if isinstance(value, torch.Tensor) and value.numel() and type(value) is torch.Tensor:
+        with torch.no_grad():
+            value.view(-1)[0] += 1 if value.dtype != torch.bool else True
+        return value.dtype != torch.bool
+    if isinstance(value, list):
+        value.append(value[0] if value else 0)
+        return True
+    if isinstance(value, dict):
+        value["__added__"] = 0
+        return True
+    return False
+
+
+def wrong(kind: str, reference):
+    """A learner function of the given kind, built around the reference answer."""
+    def answer(*args, **kwargs):
+        if kind == "none":
+            return None
+        if kind == "string":
+            return "oops"
+        if kind == "list":
+            return [7, 7, 7]
+        if kind == "zero_d":
+            return np.array(0.5)
+        if kind == "odd_object":
+            return ComparesBadly()
+        if kind == "raises":
+            raise Weird("odd")
+        if kind == "raises_unprintable":
+            raise Unprintable()
+        result = reference(*args, **kwargs)
+        if kind == "wrong_shape":
+            return np.zeros((2, 3, 4)) if not hasattr(result, "shape") else result[..., None]
+        if kind == "mutates":
+            answer.mutated |= any(mutate(value) for value in (*args, *kwargs.values()))
+        return result
+
+    answer.mutated = False
+    return answer
+
+
+#: kind -> what the message must say (any of these words) about what came back.
+WHAT_CAME_BACK = {
+    "none": ["returned None"],
+    "string": ["oops"],
+    "list": ["7, 7, 7", "a list of 3 items"],
+    "zero_d": ["0-d", "shape ()", "0.5"],
+    "odd_object": ["ComparesBadly"],
+    "raises": ["Weird: odd"],
+    "raises_unprintable": ["Unprintable"],
+    "wrong_shape": ["shape", "(2, 3, 4)"],
+    "mutates": ["changed its argument"],
+}
+
+
+@pytest.mark.parametrize("kind", list(WHAT_CAME_BACK))
+def test_a_check_fails_and_names_what_came_back(exercise, kind):
+    lesson, name = exercise
+    reference = getattr(lesson.solutions(), name)
+    for module in (lesson.checks(), lesson.hidden()):
+        answer = wrong(kind, reference)
+        try:
+            getattr(module, name)(answer)
+        except CheckFailed as failure:
+            message = str(failure)
+        else:
+            if kind == "mutates" and not answer.mutated:
+                continue  # every argument is immutable (numbers, strings): nothing to change
+            pytest.fail(f"{module.__name__}.{name} passed a function that {kind.replace('_', ' ')}")
+        assert any(words in message for words in WHAT_CAME_BACK[kind]), message
+        assert "Likely mistake:" in message
+
+
 def test_a_crash_shows_the_learners_error_then_the_hint():
     from helpers.checks import lesson01
 
@@ -49,14 +177,198 @@ def test_a_crash_shows_the_learners_error_then_the_hint():
     with pytest.raises(CheckFailed) as failure:
         lesson01.dense(dense)
     assert isinstance(failure.value.__cause__, ValueError)  # the learner's own traceback
-    assert "raised an error" in str(failure.value) and "ValueError: matmul" in str(failure.value)
-    assert "Likely mistake: output j is sum_i" in str(failure.value)
+    text = ANSI.sub("", "\n".join(failure.value._render_traceback_()))
+    assert text.index("`dense` raised an error on x=[1, 1, 2]") < text.index("return x @ W + b") \
+        < text.index("ValueError: matmul") < text.index("Likely mistake: output j is sum_i")
+    assert "checking.py" not in text and "lesson01.py" not in text
+
+
+def test_a_crashing_hidden_test_gives_that_exercises_hint(exercise):
+    """Not a generic sentence: each hidden test names what its exercise computes."""
+    lesson, name = exercise
+    with pytest.raises(CheckFailed) as failure:
+        getattr(lesson.hidden(), name)(wrong("raises", None))
+    hint = str(failure.value).split("Likely mistake:")[1]
+    assert "compare each step of your code with what the docstring asks" not in hint
+    assert "check the shapes" not in hint
 
 
 def test_hidden_failures_do_not_reveal_expected_values():
     from autograder.hidden import lesson01
 
+    def relu(z):
+        return z
+
     with pytest.raises(CheckFailed) as failure:
-        lesson01.relu(lambda z: z)
+        lesson01.relu(relu)
     assert "expected" not in str(failure.value)
     assert "Likely mistake" in str(failure.value)
+
+
+# ---------------------------------------------------------------------------------------
+# The engine's rules, one by one
+
+
+def test_values_that_differ_are_shown_with_enough_digits():
+    chk = Check("f", lambda: None)
+    with pytest.raises(CheckFailed) as failure:
+        chk.close([0.1234567, 2.0], [0.1234999, 2.0], case="c", hint="h")
+    assert "0.1234567" in str(failure.value) and "0.1234999" in str(failure.value)
+
+
+def test_a_function_documented_to_modify_its_argument_may():
+    def normalise_in_place(v):
+        v /= np.linalg.norm(v)
+        return v
+
+    Check("f", normalise_in_place, modifies=("v",)).run(np.array([3.0, 4.0]))
+    with pytest.raises(CheckFailed, match="changed its argument `v`"):
+        Check("f", normalise_in_place).run(np.array([3.0, 4.0]))
+
+
+def test_the_promised_type_comes_from_the_reference_annotation():
+    def reference(n: int) -> int:
+        return n
+
+    def learner(n):
+        return float(n)
+
+    with pytest.raises(CheckFailed, match="returned a Python float .*promises a Python int"):
+        Check("f", learner, reference=reference).run(3)
+    with pytest.raises(CheckFailed, match="0-d numpy array"):
+        Check("f", lambda: np.array(2.0), returns=float).run()
+    with pytest.raises(CheckFailed, match=r"item 1 is a Python float \(2.0\), not a Python int"):
+        Check("f", lambda: [1, 2.0], returns=list[int]).run()
+    Check("f", lambda: [1, np.int64(2)], returns=list[int]).run()  # ids from numpy are ids
+
+
+def test_guarded_turns_a_crash_of_the_check_into_a_failure():
+    @guarded
+    def check(fn):
+        chk = Check("f", fn)
+        chk.run()["key"]  # the check assumes a dict
+
+    with pytest.raises(CheckFailed, match=r"`f` returned something the check could not read: \[1, 2\]"):
+        check(lambda: [1, 2])
+
+
+# ---------------------------------------------------------------------------------------
+# What a learner sees in the notebook
+
+
+@pytest.fixture(scope="module")
+def shell():
+    """An IPython shell, as in a notebook, after the first cell of a lesson."""
+    shell = InteractiveShell.instance()
+    shell.run_cell("from helpers.env import check_environment\ncheck_environment(['numpy'])")
+    yield shell
+    shell.set_custom_exc((), None)
+    InteractiveShell.clear_instance()
+
+
+def shown(shell, capsys, source: str) -> str:
+    """What the notebook shows of a cell's error when `source` runs in it (ANSI colours removed;
+    progress bars on stderr left out)."""
+    capsys.readouterr()
+    shell.run_cell(source)
+    return ANSI.sub("", capsys.readouterr().out)
+
+
+def expected_values(check, reference) -> dict[str, list[str]]:
+    """case -> how each expected value of the check's cases is shown, from a reference run."""
+    from helpers import checking
+
+    seen: dict[str, list[str]] = {}
+    close, equal = Check.close, Check.equal
+
+    def recording(method):
+        def record(self, got, expected, *, case, hint, **options):
+            seen.setdefault(case, []).append(checking._show(expected))
+            return method(self, got, expected, case=case, hint=hint, **options)
+
+        return record
+
+    try:
+        Check.close, Check.equal = recording(close), recording(equal)
+        check(reference)
+    finally:
+        Check.close, Check.equal = close, equal
+    return seen
+
+
+def test_a_failure_shows_one_compact_block(mutant, shell, capsys):
+    """Never the check's source, never another case's expected values: the exercise, the case,
+    expected and got, the likely mistake (and the learner's own frames if their code raised)."""
+    lesson, mutant = mutant
+    check = getattr(lesson.checks(), mutant.exercise)
+    try:
+        check(mutant.fn)
+    except CheckFailed as failure:
+        message, raised = str(failure), failure.__cause__ is not None
+    else:
+        pytest.skip("only the hidden test catches this mutant")
+    shell.user_ns.update(check=check, answer=mutant.fn)
+    text = shown(shell, capsys, "check(answer)")
+    lines, shown_lines = message.splitlines(), text.strip().splitlines()
+    # the same message (a mutant drawing from the global random generator draws other numbers),
+    # with the learner's own frames after its first line if their code raised
+    assert shown_lines[0] == lines[0] and shown_lines[-1] == lines[-1]
+    assert len(shown_lines) == len(lines) or raised
+    assert mutant.message in text and "Traceback" not in text
+    source = Path(inspect.getsourcefile(check)).read_text()
+    assert [line.strip() for line in source.splitlines()
+            if len(line.strip()) > 12 and line.strip() in text] == []
+    values = expected_values(check, getattr(lesson.solutions(), mutant.exercise))
+    shown_here = {v for case, vs in values.items() if case in message for v in vs}
+    got = next((line for line in message.splitlines() if line.strip().startswith("got:")), "")
+    assert [value for case, vs in values.items() if case not in message for value in vs
+            if len(value) > 8 and value in text and value not in got
+            and not any(value in here for here in shown_here)] == []
+
+
+def test_a_cell_using_an_unfinished_exercise_names_it(shell, capsys):
+    shell.run_cell("def relu(z):\n    raise NotImplementedError()\n")
+    text = shown(shell, capsys, "import numpy as np\nz = np.linspace(-1, 1, 5)\nprint(relu(z) + 1)")
+    assert "`relu` is not written yet, and this cell uses it. Finish the exercise `relu` first" in text
+    assert "Traceback" not in text and "Cell In" not in text and "<module>" not in text
+    other = shown(shell, capsys, "raise NotImplementedError('not a stub')")
+    assert "Traceback" in other and "not a stub" in other  # any other one: shown as usual
+
+
+def test_a_check_of_an_exercise_that_calls_an_unfinished_one_names_that_one(shell, capsys):
+    from helpers.checks import lesson01
+    from solutions.lesson01 import dense
+
+    shell.user_ns.update(check=lesson01, dense=dense)
+    shell.run_cell("def relu(z):\n    raise NotImplementedError()\n"
+                   "def forward(x, W1, b1, W2, b2):\n    return dense(relu(dense(x, W1, b1)), W2, b2)\n")
+    text = shown(shell, capsys, "check.forward(forward)")
+    assert "`forward` calls `relu`, which is not written yet: finish `relu` first" in text
+
+
+# ---------------------------------------------------------------------------------------
+# Feedback names the exercise
+
+
+def test_feedback_names_each_exercise(lesson, tmp_path):
+    """nbgrader's feedback page, with the course's configuration: every exercise by name in the
+    score summary and in its headings, never nbgrader's "Test cell"."""
+    from nbgrader.converters import GenerateFeedback
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT / "autograder")).load_config()
+    config.CourseDirectory.root = str(tmp_path)
+    converter = GenerateFeedback(coursedir=CourseDirectory(config=config), config=config)
+    exporter = converter.exporter_class(parent=converter, config=converter.config)
+    notebook = nbformat.read(lesson.path, as_version=4)
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.metadata.nbgrader["score"] = 0.0
+    page, _ = exporter.from_notebook_node(notebook, resources={"nbgrader": {
+        "notebook": lesson.name, "score": 0.0, "max_score": 1.0, "late_penalty": 0}})
+    assert "Test cell" not in page and "Grade cell" not in page
+    for name in lesson.exercises():
+        assert f'<a href="#test_{name}">Exercise <code>{name}</code></a>' in page
+        assert f"Exercise <code>{name}</code>: the checks" in page
+        assert f"Exercise <code>{name}</code>: your answer" in page

@@ -101,7 +101,9 @@ def agree(chk: Check, got: Any, expected: Any, *, case: str, hint: str, atol: fl
         for key in expected:
             agree(chk, got[key], expected[key], case=f"{case}, {key!r}", hint=hint, atol=atol, rtol=rtol)
     elif isinstance(expected, np.ndarray) and expected.dtype.kind in "USO":  # labels, words
-        chk.equal(getattr(got, "tolist", lambda: got)(), expected.tolist(), case=case, hint=hint)
+        chk.true(isinstance(got, np.ndarray) and got.shape == expected.shape, case=case,
+                 got=describe(got), hint=f"return a numpy array of shape {expected.shape}.")
+        chk.equal(got.tolist(), expected.tolist(), case=case, hint=hint)
     elif _is_tensor(expected) or isinstance(expected, np.ndarray) or _numeric(expected):
         same_kind(chk, got, expected, case=case)
         chk.close(got, expected, case=case, hint=hint, atol=atol, rtol=rtol)

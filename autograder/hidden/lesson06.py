@@ -64,7 +64,7 @@ def pca_2d(pca_2d):
         X = rng.normal(size=(n, d)) * rng.uniform(0.5, 3.0, size=d) + rng.normal(size=d) * 10
         got = chk.run(X.copy())
         case = f"hidden random points {trial} of 5: {n} points in {d} dimensions"
-        chk.equal(np.shape(got), (n, 2), case=case, hint="return one row of 2 coordinates per point.")
+        chk.has_shape(got, (n, 2), case=case, hint="return one row of 2 coordinates per point.")
         chk.true(same_up_to_sign(got, reference.pca_2d(X)), case=case,
                  hint="centre the points, then project them onto the 2 directions of largest "
                       "variance, largest first (each column's sign may be either).")

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from autograder.hidden.common import agree, agrees_with_reference, hidden_check
-from helpers.checking import guarded
+from helpers.checking import describe, guarded
 from solutions import lesson10 as reference
 
 
@@ -39,7 +39,7 @@ def pairwise_angles(pairwise_angles):
         V = torch.tensor(V, dtype=torch.float32)
         case = f"hidden random case {trial} of 5 ({n} rows in {d} dimensions)"
         got = chk.call((V.clone(),), case=case, hint=hint)
-        chk.equal(tuple(got.shape), (n * (n - 1) // 2,), case=case, hint=hint)
+        chk.has_shape(got, (n * (n - 1) // 2,), case=case, hint=hint)
         agree(chk, torch.sort(got).values, torch.sort(reference.pairwise_angles(V)).values,
               case=case, hint=hint, atol=1e-3)
     chk.passed()
@@ -89,9 +89,9 @@ def pack(pack):
 
         case = f"hidden random case {trial} of 3 ({n} vectors in {d} dimensions)"
         packed = chk.call((V, tolerance, 300, 0.03, False), case=case, hint=hint).detach()
-        chk.true(tuple(packed.shape) == (n, d) and torch.allclose(
-            packed.norm(dim=1), torch.ones(n), atol=1e-4), case=case,
-                 hint="return (n, d) rows rescaled to length 1 after every step.")
+        chk.has_shape(packed, (n, d), case=case, hint="return the packed vectors, one per row")
+        chk.true(torch.allclose(packed.norm(dim=1), torch.ones(n), atol=1e-4), case=case,
+                 got=describe(packed), hint="return rows rescaled to length 1 after every step.")
         chk.true(loss_of(packed) < 0.2 * loss_of(V), case=case,
                  hint="the loss should fall to under a fifth of its start in 300 Adam steps: "
                       "minimise the loss of the cosines, diagonal set to 0.")

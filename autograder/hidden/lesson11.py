@@ -6,14 +6,16 @@ from autograder.hidden.common import agrees_with_reference, hidden_check
 from helpers.checking import guarded
 from solutions import lesson11 as reference
 
-#: Tables whose intervals end exactly on the coder's edges (a quarter, a half): exact cases.
+#: Tables whose intervals start or end exactly on the coder's edges (a quarter, a half, three
+#: quarters), where < and <= part: with total 2**32 - 1, symbol 0 of the last table ends at
+#: high == half, symbol 1 of the two before starts at low == quarter and ends at 3 quarters.
 EDGE_TABLES = [[0, 16384, 65536], [0, 49152, 65536], [0, 16384, 49152, 65536],
-               [0, 16384, 32768, 49152, 65536], [0, 2**31 + 1, 2**32 - 1]]
+               [0, 16384, 32768, 49152, 65536], [0, 2**30, 3 * 2**30, 2**32 - 1],
+               [0, 2**30, 3 * 2**30 + 1, 2**32 - 1], [0, 2**31 + 1, 2**32 - 1]]
 
 
-def _edge_model(rng: np.random.Generator):
-    """A model that predicts one of the EDGE_TABLES every time."""
-    table = EDGE_TABLES[int(rng.integers(len(EDGE_TABLES)))]
+def _edge_model(table: list[int]):
+    """A model that predicts `table` every time."""
 
     def model(history):
         return table
@@ -22,12 +24,9 @@ def _edge_model(rng: np.random.Generator):
 
 
 def _random_model(rng: np.random.Generator):
-    """An order-1 model over V random symbols with random integer frequencies, some of them 1;
-    one time in four, a model of EDGE_TABLES instead."""
-    if rng.random() < 0.25:
-        return _edge_model(rng)
+    """An order-1 model over V random symbols with random integer frequencies, some of them 1."""
     V = int(rng.integers(2, 9))
-    total = int(rng.choice([2**16, 2**16 - 3, 1000, 2**12]))
+    total = int(rng.choice([2**16, 2**16 - 3, 1000, 2**12, 8, 12]))  # small totals: exact edges
     tables = []
     for _ in range(V):
         freq = np.ones(V, dtype=np.int64)
@@ -45,6 +44,20 @@ def _random_model(rng: np.random.Generator):
 def _random_text(rng: np.random.Generator, V: int) -> list[int]:
     n = int(rng.choice([0, 1, 2, int(rng.integers(3, 40)), int(rng.integers(200, 1500))]))
     return rng.integers(0, V, size=n).tolist()
+
+
+def _texts_and_models(seed: int):
+    """(case, symbols, model): 12 random models and texts, then a short text for each edge table."""
+    rng = np.random.default_rng(seed)
+    for trial in range(1, 13):
+        V, model = _random_model(rng)
+        symbols = _random_text(rng, V)
+        yield f"hidden random text {trial} ({len(symbols)} symbols, {V}-symbol model)", symbols, model
+    for i, table in enumerate(EDGE_TABLES, 1):
+        V, model = _edge_model(table)
+        symbols = rng.integers(0, V, size=int(rng.integers(1, 20))).tolist()
+        yield f"hidden edge case {i} ({len(symbols)} symbols, intervals ending on a quarter or a half)", \
+            symbols, model
 
 
 @guarded
@@ -92,11 +105,7 @@ def encode(encode):
             "(high < half; low >= half; quarter <= low and high < half + quarter) with pending "
             "bits, the flush, np.packbits.")
     chk = hidden_check("encode", encode, reference=reference.encode, crash_hint=hint)
-    rng = np.random.default_rng(11)
-    for trial in range(1, 13):
-        V, model = _random_model(rng)
-        symbols = _random_text(rng, V)
-        case = f"hidden random text {trial} ({len(symbols)} symbols, {V}-symbol model)"
+    for case, symbols, model in _texts_and_models(seed=11):
         chk.equal(chk.call((symbols, model), case=case, hint=hint), reference.encode(symbols, model),
                   case=case, hint=hint)
     chk.passed()
@@ -108,11 +117,7 @@ def decode(decode):
             "narrow and renormalise as the encoder, moving value with low, reading 0s past the "
             "end of the data.")
     chk = hidden_check("decode", decode, reference=reference.decode, crash_hint=hint)
-    rng = np.random.default_rng(12)
-    for trial in range(1, 13):
-        V, model = _random_model(rng)
-        symbols = _random_text(rng, V)
-        case = f"hidden random text {trial} ({len(symbols)} symbols, {V}-symbol model)"
+    for case, symbols, model in _texts_and_models(seed=12):
         chk.equal(chk.call((reference.encode(symbols, model), len(symbols), model), case=case, hint=hint),
                   symbols, case=case, hint=hint)
     chk.passed()

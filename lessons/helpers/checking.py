@@ -35,14 +35,16 @@ Writing a check
 `chk.close(got, expected, *, case, hint, atol=1e-6, rtol=1e-5, shape_hint=None, dtype=None)`
 `chk.equal(got, expected, *, case, hint)`   exact (labels, ids, shapes, strings, lists).
 `chk.true(condition, *, case, hint, got=None)`
+`chk.has_shape(got, shape, *, case, hint)`   an array or tensor of this shape.
 `chk.fail(case, hint, expected=None, got=None)`   stop the check with a message.
 `chk.passed()`   print the success line.
 
 Rules every call obeys, so every exercise gets them without writing them:
 * a function that raises fails with its error (the learner's own frames only, then the
   hint); `NotImplementedError` says which exercise is not written yet;
-* the arguments must be unchanged after the call (arrays, tensors, lists, dicts, deeply),
-  unless `modifies` names them; a generator's state may advance;
+* the function receives copies of the arguments (arrays, tensors, lists, dicts, deeply), so
+  the check's own values never change, and the copies must be unchanged after the call
+  unless `modifies` names them (those are passed as they are); a generator's state may advance;
 * the result must not be None, and must have the promised type: an array and not a list,
   a Python int and not a float or numpy integer, a Python float and not a 0-d array,
   the items of a list, tuple or dict as annotated;
@@ -230,7 +232,15 @@ def describe(value: Any) -> str:
         return f"a {type(value).__name__} of {len(value)} item{'s' if len(value) != 1 else ''}"
     if type(value).__name__ == "Unreadable":  # the grader's codec: not data it can read
         return repr(value)
+    if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+        return f"the function {value.__name__}"
     return f"an object of type {type(value).__name__}"
+
+
+def _is_data(value: Any) -> bool:
+    """Whether a value reads well as itself in a message (numbers, strings, arrays, containers)."""
+    data = (bool, int, float, str, bytes, list, tuple, dict, np.ndarray, np.generic)
+    return value is None or isinstance(value, data) or _is_tensor(value)
 
 
 def _digits_to_tell_apart(got: np.ndarray, expected: np.ndarray) -> int:
@@ -243,57 +253,52 @@ def _digits_to_tell_apart(got: np.ndarray, expected: np.ndarray) -> int:
     return int(min(17, max(4, math.ceil(math.log10(sizes.max() / gaps.max())) + 2)))
 
 
-_OPAQUE = object()  # a value the arguments rule does not compare (a function, a generator)
-
-
-def _snapshot(value: Any) -> Any:
-    """A deep copy of the mutable data in `value`: arrays, tensors, lists, dicts, sets.
-
-    Scalars are kept as they are; what is not data (functions, generators, models) becomes
-    _OPAQUE: the arguments rule does not compare it (a generator's state may advance).
-    """
-    if value is None or type(value) in (bool, int, float, str, bytes):
-        return value
+def _copy(value: Any) -> Any:
+    """A deep copy of the data in `value` (arrays, tensors, lists, tuples, dicts, sets), for the
+    learner's function to receive: whatever it does to its arguments, the check's own values
+    stay as they were. Anything else (numbers, strings, functions, generators whose state
+    must advance from call to call) is the very same object."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if _is_tensor(value):
-        return value.detach().clone() if type(value).__name__ in ("Tensor", "Parameter") else _OPAQUE
-    if type(value) is list:
-        return list(value) if all(type(v) in (int, float, str, bool) for v in value) else [
-            _snapshot(v) for v in value]
-    if type(value) is tuple:
-        return tuple(_snapshot(v) for v in value)
-    if isinstance(value, dict):
-        return {key: _snapshot(item) for key, item in value.items()}
+        kind = type(value).__name__
+        if kind not in ("Tensor", "Parameter"):
+            return value
+        copied = value.detach().clone().requires_grad_(value.requires_grad)
+        return copied if kind == "Tensor" else type(value)(copied, requires_grad=value.requires_grad)
+    if type(value) in (list, tuple):
+        if all(type(v) in (int, float, str, bool) for v in value):
+            return list(value) if type(value) is list else value
+        return type(value)(_copy(v) for v in value)
+    if type(value) is dict:
+        return {key: _copy(item) for key, item in value.items()}
     if isinstance(value, (set, bytearray)):
         return value.copy()
-    if value is None or isinstance(value, (bool, int, float, complex, str, bytes, np.generic)):
-        return value
-    return _OPAQUE
+    return value
 
 
-def _unchanged(before: Any, after: Any) -> bool:
-    """Whether `after` still holds the data `before` recorded."""
-    if before is _OPAQUE or before is after:  # not data, or the very same immutable value
+def _unchanged(original: Any, given: Any) -> bool:
+    """Whether `given` (the copy the learner's function received) still holds `original`'s data."""
+    if given is original:  # not data, or an immutable value: nothing to compare
         return True
-    if isinstance(before, np.ndarray):
-        return (isinstance(after, np.ndarray) and after.shape == before.shape
-                and after.dtype == before.dtype
-                and bool(np.array_equal(after, before, equal_nan=before.dtype.kind in "fc")))
-    if _is_tensor(before):
+    if isinstance(original, np.ndarray):
+        return (isinstance(given, np.ndarray) and given.shape == original.shape
+                and given.dtype == original.dtype
+                and bool(np.array_equal(given, original, equal_nan=original.dtype.kind in "fc")))
+    if _is_tensor(original):
         import torch
 
-        return (_is_tensor(after) and after.shape == before.shape and after.dtype == before.dtype
-                and bool(torch.equal(after.detach(), before)
-                         or (before.is_floating_point()
-                             and torch.equal(after.detach().nan_to_num(0.5), before.nan_to_num(0.5)))))
-    if isinstance(before, (list, tuple)):
-        return (type(after) is type(before) and len(after) == len(before)
-                and (_equal(after, before) or all(_unchanged(b, a) for b, a in zip(before, after))))
-    if isinstance(before, dict):
-        return (isinstance(after, dict) and after.keys() == before.keys()
-                and all(_unchanged(before[key], after[key]) for key in before))
-    return _equal(after, before) or (before != before and after != after)  # nan stays nan
+        return (_is_tensor(given) and given.shape == original.shape and given.dtype == original.dtype
+                and bool(torch.equal(given.detach(), original.detach())
+                         or (original.is_floating_point() and torch.equal(
+                             given.detach().nan_to_num(0.5), original.detach().nan_to_num(0.5)))))
+    if isinstance(original, (list, tuple)):
+        return (type(given) is type(original) and len(given) == len(original)
+                and (_equal(given, original) or all(_unchanged(o, g) for o, g in zip(original, given))))
+    if isinstance(original, dict):
+        return (isinstance(given, dict) and given.keys() == original.keys()
+                and all(_unchanged(original[key], given[key]) for key in original))
+    return _equal(given, original)
 
 
 def _equal(got: Any, expected: Any) -> bool:
@@ -483,10 +488,13 @@ class Check:
              hint: str | None = None) -> Any:
         """`run` for one named case: a crash on it is reported with this case and its hint."""
         kwargs = kwargs or {}
-        before = [_snapshot(value) for value in (*args, *kwargs.values())]
+        names = [*self._parameter_names(len(args)), *kwargs] if self.modifies else []
+        values = (*args, *kwargs.values())
+        given = [value if self.modifies is True or name in self.modifies else _copy(value)
+                 for name, value in zip(names or [""] * len(values), values)]
         try:
             with np.errstate(all="ignore"):  # overflow in e^1000 is the point of some cases, not noise
-                result = self.fn(*args, **kwargs)
+                result = self.fn(*given[:len(args)], **dict(zip(kwargs, given[len(args):])))
         except NotImplementedError as err:
             raise CheckFailed(self._not_written(err)) from None
         except CheckFailed:
@@ -498,7 +506,7 @@ class Check:
         running = _RUNNING.get()
         if running is not None:
             running[1][:] = [result]
-        self._arguments_unchanged(before, args, kwargs, case)
+        self._arguments_unchanged(values, given, len(args), list(kwargs), case)
         self._result_as_promised(result, case)
         return result
 
@@ -528,22 +536,22 @@ class Check:
     def _describe_call(self, args: tuple, kwargs: dict) -> str:
         names = [*self._parameter_names(len(args)), *kwargs]
         values = [*args, *kwargs.values()]
-        shown = [f"{name}={_show(value) if self.reveal and len(_show(value)) < 60 else describe(value)}"
-                 for name, value in zip(names, values)]
+        shown = [f"{name}={self._brief(value)}" for name, value in zip(names, values)]
         return "the call with " + (", ".join(shown) if shown else "no arguments")
 
-    def _arguments_unchanged(self, before: list, args: tuple, kwargs: dict, case: str) -> None:
-        if self.modifies is True:
-            return
-        values = (*args, *kwargs.values())
-        for i, (old, new) in enumerate(zip(before, values)):
-            if not _unchanged(old, new):
-                name = [*self._parameter_names(len(args)), *kwargs][i]
-                if name in self.modifies:
-                    continue
+    def _brief(self, value: Any) -> str:
+        """A value as itself when it is short data the learner may see, else what it is."""
+        text = _show(value) if self.reveal and _is_data(value) else ""
+        return text if text and len(text) < 60 else describe(value)
+
+    def _arguments_unchanged(self, values: tuple, given: list, n_args: int, keywords: list,
+                             case: str) -> None:
+        for i, (original, received) in enumerate(zip(values, given)):
+            if not _unchanged(original, received):
+                name = [*self._parameter_names(n_args), *keywords][i]
                 self.count += 1
-                self._stop(f"`{self.name}` changed its argument `{name}` ({describe(new)})"
-                           + (f": {case}" if case else ""), _mutation_hint(name, new))
+                self._stop(f"`{self.name}` changed its argument `{name}` ({describe(received)})"
+                           + (f": {case}" if case else ""), _mutation_hint(name, received))
 
     def _result_as_promised(self, result: Any, case: str) -> None:
         where = f" ({case})" if case else ""
@@ -574,12 +582,17 @@ class Check:
 
     def fail(self, case: str, hint: str, expected: Any = None, got: Any = None,
              digits: int = 4) -> None:
-        """Stop the check with a message naming the case, the values and the likely mistake."""
+        """Stop the check with a message naming the case, the values and the likely mistake.
+
+        Hidden tests (reveal=False) never show `expected`, and show only what kind of value
+        came back.
+        """
         lines = [f"`{self.name}` is not right yet: {case}."]
-        if self.reveal and (expected is not None or got is not None):
-            lines += [f"  expected: {_show(expected, digits)}", f"  got:      {_show(got, digits)}"]
-        elif got is not None and not self.reveal:
-            lines.append(f"  got: {describe(got)}")
+        if self.reveal and expected is not None:
+            lines.append(f"  expected: {_show(expected, digits)}")
+        if got is not None:
+            lines.append(f"  got:{' ' * 6 if self.reveal and expected is not None else ' '}"
+                         f"{_show(got, digits) if self.reveal else describe(got)}")
         lines.append(f"Likely mistake: {hint}")
         raise CheckFailed("\n".join(lines))
 
@@ -611,14 +624,21 @@ class Check:
         except (TypeError, ValueError, RuntimeError, OverflowError):
             self.fail(case, "return numbers: a number, or a numpy array (a tensor where the "
                             "docstring says so) of the shape it states.", expected, got)
+        shown = got if isinstance(got, (np.ndarray, list, tuple)) or _is_tensor(got) else got_array
         if got_array.shape != expected.shape:
             self.fail(case, shape_hint or f"the result should have shape {expected.shape}.",
-                      expected, got_array)
+                      expected, shown)
         if dtype is not None and _dtype_name(got) not in _dtype_names(dtype):
             self.fail(case, f"the docstring asks for dtype {' or '.join(_dtype_names(dtype))}: "
                             f"this has {_dtype_name(got) or type(got).__name__}.", expected, got)
         if not np.allclose(got_array, expected, atol=atol, rtol=rtol, equal_nan=False):
-            self.fail(case, hint, expected, got_array, digits=_digits_to_tell_apart(got_array, expected))
+            self.fail(case, hint, expected, shown, digits=_digits_to_tell_apart(got_array, expected))
+
+    def has_shape(self, got: Any, shape: tuple, *, case: str, hint: str) -> None:
+        """Pass when `got` is an array or tensor of this shape; a failure shows what came back."""
+        self.count += 1
+        if tuple(getattr(got, "shape", (None,))) != tuple(shape):
+            self.fail(case, f"{hint} (expected shape {tuple(shape)})", got=got)
 
     def passed(self) -> None:
         """Report success."""
@@ -636,9 +656,13 @@ def _dtype_names(dtype: Any) -> tuple[str, ...]:
 
 def _error_line(err: BaseException) -> str:
     """'ValueError: message'; the grader's KernelError already carries the learner's error name."""
+    try:
+        text = str(err)
+    except Exception:  # noqa: BLE001 (a learner's exception whose message itself fails)
+        text = "(its message could not be printed)"
     if type(err).__name__ == "KernelError":
-        return str(err)
-    return f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+        return text
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
 
 
 def _mutation_hint(name: str, value: Any) -> str:

@@ -131,13 +131,13 @@ def pca_2d(pca_2d):
     chk = Check("pca_2d", pca_2d, returns=np.ndarray)
     case = "6 points centred on the origin, spread most along axis 3, then axis 1"
     got = chk.run(SPREAD.copy())
-    chk.equal(np.shape(got), (6, 2), case=case, hint=SHAPE_HINT)
+    chk.has_shape(got, (6, 2), case=case, hint=SHAPE_HINT)
     chk.true(same_up_to_sign(np.asarray(got, dtype=float), np.array(SPREAD_2D)), case=case, got=got,
              hint="keep the 2 directions of LARGEST variance, largest first (svd: the first "
                   "rows of Vt; eigh: the LAST columns, largest eigenvalue first).")
     case = "the same points moved by [10, 20, 30]"
     got = chk.run(SPREAD + [10.0, 20.0, 30.0])
-    chk.equal(np.shape(got), (6, 2), case=case, hint=SHAPE_HINT)
+    chk.has_shape(got, (6, 2), case=case, hint=SHAPE_HINT)
     chk.true(same_up_to_sign(np.asarray(got, dtype=float), np.array(SPREAD_2D)), case=case, got=got,
              hint="centre the points first: subtract the mean row, X - X.mean(axis=0). "
                   "Moving every point by the same amount must not change the picture.")

@@ -121,10 +121,9 @@ def firing_neurons(firing_neurons):
     chk = Check("firing_neurons", firing_neurons, returns=np.ndarray)
 
     def same(got: Any, expected: list, case: str, hint: str) -> None:
-        got = np.asarray(got)
-        chk.equal(got.shape, np.shape(expected), case=case,
-                  hint="one True/False per neuron for each input row: shape (n, n_neurons) "
-                       "for a batch, (n_neurons,) for one vector.")
+        chk.has_shape(got, np.shape(expected), case=case,
+                      hint="one True/False per neuron for each input row: shape (n, n_neurons) "
+                           "for a batch, (n_neurons,) for one vector.")
         chk.true(got.dtype == bool, case=case, got=got,
                  hint="return True/False (activation > threshold), not the activations.")
         chk.equal(got.tolist(), expected, case=case, hint=hint)

@@ -23,7 +23,7 @@ def random_unit_vectors(random_unit_vectors):
     """Shape, unit length, every direction possible, and the seeded draw."""
     chk = Check("random_unit_vectors", random_unit_vectors, returns=torch.Tensor)
     V = chk.run(5, 3, torch.Generator().manual_seed(0))
-    chk.equal(tuple(V.shape), (5, 3), case="n=5, d=3: the shape",
+    chk.has_shape(V, (5, 3), case="n=5, d=3: the shape",
               hint="return one vector per row: shape (n, d).")
     chk.close(V.norm(dim=1), [1.0] * 5, case="n=5, d=3: the length of each row", atol=1e-5,
               hint="divide each row by its length: V / V.norm(dim=1, keepdim=True) "
@@ -49,7 +49,7 @@ def pairwise_angles(pairwise_angles):
     s = math.sqrt(0.5)
     units = torch.tensor([[1.0, 0.0], [0.0, 1.0], [s, s]])
     got = chk.run(units)
-    chk.equal(tuple(torch.as_tensor(got).shape), (3,),
+    chk.has_shape(got, (3,),
               case="3 vectors make 3 pairs: (0, 1), (0, 2), (1, 2)",
               hint="one angle per pair i < j, n (n - 1) / 2 of them: leave out each row with "
                    "itself (i == j, always 0 degrees) and count each pair once (a triangle "
@@ -152,7 +152,7 @@ def pack(pack):
              case="the diagonal of the cosines given to loss_fn",
              hint="set the diagonal of the cosine matrix to 0 before calling loss_fn "
                   "(cos.fill_diagonal_(0.0)): a row with itself is not a pair.")
-    chk.equal(tuple(packed.shape), (12, 4), case="12 vectors in 4 dimensions: the shape",
+    chk.has_shape(packed, (12, 4), case="12 vectors in 4 dimensions: the shape",
               hint="return the packed vectors, shape (n, d).")
     chk.true(not packed.requires_grad, case="the returned tensor requires grad",
              hint="return V.detach(): plotting and numpy need a tensor without gradient.")

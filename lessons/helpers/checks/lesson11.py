@@ -119,7 +119,7 @@ def frequencies(frequencies):
     """Smoothed, quantised, accumulated: integer tables for the coder."""
     chk = Check("frequencies", frequencies, returns=np.ndarray)
     cum = chk.run(np.array([[6, 2, 0, 0]]), 0.5, 64)
-    chk.equal(cum.shape, (1, 5), case="counts [[6, 2, 0, 0]]: the shape of cum",
+    chk.has_shape(cum, (1, 5), case="counts [[6, 2, 0, 0]]: the shape of cum",
               hint="cum has V + 1 columns: start each row with 0, then the running sum "
                    "(np.cumsum) of the frequencies.")
     chk.true(bool(np.all(np.diff(cum, axis=-1) >= 1)),
