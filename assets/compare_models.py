@@ -34,7 +34,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
 
 from helpers import char_mlp  # noqa: E402
-from helpers.gpt import GPT, GPTConfig, evaluate  # noqa: E402
+from helpers.gpt import (  # noqa: E402
+    GPT,
+    LESSON_BATCH_SIZE,
+    LESSON_MAX_LR,
+    LESSON_SHAPE,
+    LESSON_STEPS,
+    GPTConfig,
+    evaluate,
+)
 from helpers.text import VOCAB, load_corpus, split_corpus  # noqa: E402
 from solutions import lesson04, lesson05  # noqa: E402
 from solutions.gpt import REFERENCE_OPS  # noqa: E402
@@ -43,10 +51,8 @@ from solutions.lesson08 import train_gpt  # noqa: E402
 COMPARISON = ROOT / "lessons" / "helpers" / "model_comparison.csv"
 FIELDS = ("series", "budget", "steps", "params", "tokens_per_step", "characters_seen",
           "held_out_bits_per_char", "seconds")
-#: Lesson 08's GPT and how it trains (the lesson trains it live at LESSON_BUDGET).
-GPT_SHAPE = {"d_model": 64, "n_layers": 2, "n_heads": 4, "context": 64}
-BATCH_SIZE, MAX_LR = 32, 1e-2
-LESSON_BUDGET = 400 * BATCH_SIZE * GPT_SHAPE["context"]  # 819,200 predictions
+GPT_SHAPE, BATCH_SIZE, MAX_LR = LESSON_SHAPE, LESSON_BATCH_SIZE, LESSON_MAX_LR
+LESSON_BUDGET = LESSON_STEPS * BATCH_SIZE * GPT_SHAPE["context"]  # 819,200 predictions, trained live
 BUDGETS = [LESSON_BUDGET // 4 * 2**k for k in range(7)]  # 204,800 to 13,107,200
 BPE_MERGES, BPE_BUDGETS = 256, [LESSON_BUDGET * 4**k for k in range(3)]
 
@@ -103,9 +109,11 @@ def run_mlp(corpus: Corpus, budget: int) -> dict:
     """Train lesson 04's MLP on `budget` predictions with lesson 04's recipe."""
     model = char_mlp.CharMLP(corpus.vocab_size, lesson04.embed, seed=0)
     steps = budget // char_mlp.BATCH_SIZE
-    char_mlp.train_char_mlp(model, corpus.train, steps=steps, progress=False)
+    char_mlp.train_char_mlp(model, *char_mlp.windows_and_targets(corpus.train, model.context), steps=steps,
+                            progress=False)
+    held_out = char_mlp.windows_and_targets(corpus.held_out, model.context)
     return {"steps": steps, "params": model.n_params(), "tokens_per_step": char_mlp.BATCH_SIZE,
-            "held_out_bits_per_char": char_mlp.held_out_loss(model, corpus.held_out) / math.log(2),
+            "held_out_bits_per_char": char_mlp.held_out_loss(model, *held_out) / math.log(2),
             "characters_seen": budget}
 
 

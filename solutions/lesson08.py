@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
+from tqdm.auto import tqdm
 
 Sublayer = Callable[[torch.Tensor], torch.Tensor]
 
@@ -156,13 +157,14 @@ def train_gpt(model: torch.nn.Module, train_ids: torch.Tensor, held_out_ids: tor
     multiple of eval_every or s is the last step, record evaluate(model, held_out_ids).
     Returns {"train": the loss of every step (floats, `steps` of them),
              "held_out": [(s + 1, held-out loss) at every evaluation, in order]}.
+    A loop of hundreds of steps deserves a progress bar: tqdm(range(steps)) draws one.
     """
     torch.manual_seed(seed)
     batches = torch.Generator().manual_seed(seed)
     optimizer = torch.optim.AdamW(model.parameters(), betas=(0.9, 0.95), weight_decay=0.1)
     history = {"train": [], "held_out": []}
     model.train()
-    for step in range(steps):
+    for step in tqdm(range(steps), desc="training", unit="step"):
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, steps, max_lr, warmup=steps // 10)
         inputs, targets = get_batch(train_ids, batch_size, context, batches)  # (B, T) each

@@ -1,16 +1,22 @@
-"""Lesson 08: the references agree with PyTorch's own modules, the tiny GPT trains below its
-stated bound, the parameter counter reproduces GPT-1, GPT-2 and GPT-3, and the text's
-figures hold."""
+"""Lesson 08: the course's GPT on the references agrees with PyTorch's own modules, the lesson's
+live run lands on the committed comparison, the GPT beats the MLP at the largest budget, the
+parameter counter reproduces GPT-1, GPT-2 and GPT-3, and the text's figures hold."""
 
+import csv
 import math
+from pathlib import Path
 
 import pytest
 import torch
 from torch import nn
 
-from helpers import gpt
+from helpers import char_mlp, gpt
+from helpers.text import VOCAB, load_corpus, split_corpus
 from solutions import lesson08
+from solutions.gpt import reference_gpt
 from tests.figures import assert_stated, markdown_of
+
+ROOT = Path(__file__).resolve().parent.parent
 
 F = nn.functional
 generator = torch.Generator().manual_seed(0)
@@ -20,42 +26,46 @@ def randn(*shape: int) -> torch.Tensor:
     return torch.randn(*shape, generator=generator, dtype=torch.float64)
 
 
-def random_block(d_model: int = 12, n_heads: int = 3) -> dict:
-    """Block weights with every norm, bias and map random (not the helper's initial values)."""
-    w = gpt.block_weights(d_model, n_heads, generator=generator, dtype=torch.float64)
-    return {name: weight + 0.3 * randn(*weight.shape) for name, weight in w.items()}
-
-
 class TorchBlock(nn.Module):
-    """The same pre-norm block from PyTorch's modules: LayerNorm, MultiheadAttention, Linear, GELU."""
+    """A pre-norm block from PyTorch's own modules (LayerNorm, MultiheadAttention, Linear, GELU),
+    loaded with the weights of one of the course's blocks."""
 
-    def __init__(self, w: dict) -> None:
+    def __init__(self, ours: torch.nn.Module) -> None:
         super().__init__()
-        n_heads, d_model, d_head = w["W_q"].shape
+        d_model, n_heads = ours.attn.W_q.shape[0], ours.attn.n_heads
         self.ln1, self.ln2 = nn.LayerNorm(d_model).double(), nn.LayerNorm(d_model).double()
         self.attention = nn.MultiheadAttention(d_model, n_heads, bias=False, batch_first=True).double()
         self.up = nn.Linear(d_model, 4 * d_model).double()
         self.down = nn.Linear(4 * d_model, d_model).double()
         with torch.no_grad():
-            for norm, name in ((self.ln1, "ln1"), (self.ln2, "ln2")):
-                norm.weight.copy_(w[f"{name}_scale"])
-                norm.bias.copy_(w[f"{name}_shift"])
-            # in_proj_weight is (3 d_model, d_model): rows h*d_head.. of the query part are head h's query map
-            for part, name in enumerate(("W_q", "W_k", "W_v")):
-                maps = w[name].permute(0, 2, 1).reshape(n_heads * d_head, d_model)
-                self.attention.in_proj_weight[part * d_model:(part + 1) * d_model] = maps
-            self.attention.out_proj.weight.copy_(w["W_o"].reshape(n_heads * d_head, d_model).T)
-            self.up.weight.copy_(w["W_up"].T)
-            self.up.bias.copy_(w["b_up"])
-            self.down.weight.copy_(w["W_down"].T)
-            self.down.bias.copy_(w["b_down"])
+            for norm, theirs in ((self.ln1, ours.ln_1), (self.ln2, ours.ln_2)):
+                norm.weight.copy_(theirs.scale)
+                norm.bias.copy_(theirs.shift)
+            # in_proj_weight is (3 C, C), applied as x @ W.T: our (C, C) maps, transposed
+            maps = torch.cat([ours.attn.W_q, ours.attn.W_k, ours.attn.W_v], dim=1)  # (C, 3 C)
+            self.attention.in_proj_weight.copy_(maps.T)
+            self.attention.out_proj.weight.copy_(ours.attn.W_o.T)
+            self.up.weight.copy_(ours.mlp.W_up.T)
+            self.up.bias.copy_(ours.mlp.b_up)
+            self.down.weight.copy_(ours.mlp.W_down.T)
+            self.down.bias.copy_(ours.mlp.b_down)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n = x.shape[-2]
-        future = torch.ones(n, n, dtype=torch.bool).triu(1)  # True = may NOT look
+        T = x.shape[-2]
+        future = torch.ones(T, T, dtype=torch.bool).triu(1)  # True = may NOT look
         h = self.ln1(x)
         x = x + self.attention(h, h, h, attn_mask=future, need_weights=False)[0]
         return x + self.down(F.gelu(self.up(self.ln2(x))))
+
+
+def random_gpt(vocab_size: int = 20, d_model: int = 12, n_layers: int = 2, n_heads: int = 3,
+               context: int = 9) -> gpt.GPT:
+    """The course's GPT on the references, in float64, every weight random (norms and biases too)."""
+    model = reference_gpt(gpt.GPTConfig(vocab_size, d_model, n_layers, n_heads, context), seed=1).double()
+    with torch.no_grad():
+        for weight in model.parameters():
+            weight.add_(0.3 * randn(*weight.shape))
+    return model
 
 
 def test_layer_norm_matches_torch():
@@ -84,35 +94,46 @@ def test_mlp_matches_a_torch_sequential():
     torch.testing.assert_close(got, net(x))
 
 
-def test_block_matches_pytorchs_multihead_attention():
-    w = random_block()
+def test_the_course_gpts_block_matches_pytorchs_modules():
+    ours = random_gpt().blocks[0]
     x = randn(2, 7, 12)
     with torch.no_grad():
-        torch.testing.assert_close(lesson08.block(x, w), TorchBlock(w)(x))
+        torch.testing.assert_close(ours(x), TorchBlock(ours)(x))
 
 
-def test_gpt_forward_matches_a_torch_gpt():
-    weights = gpt.gpt_weights(20, 12, 2, 3, 9, generator=generator, dtype=torch.float64)
-    weights["blocks"] = [random_block(), random_block()]
-    weights["final_scale"], weights["final_shift"] = randn(12), randn(12)
+def test_the_course_gpt_matches_a_gpt_of_pytorchs_modules():
+    model = random_gpt()
     tokens = torch.randint(20, (3, 8), generator=generator)
     with torch.no_grad():
-        x = F.embedding(tokens, weights["token_embedding"]) + weights["position_embedding"][:8]
-        for w in weights["blocks"]:
-            x = TorchBlock(w)(x)
-        x = F.layer_norm(x, (12,), weights["final_scale"], weights["final_shift"])
-        expected = F.linear(x, weights["token_embedding"])  # the tied unembedding
-    torch.testing.assert_close(lesson08.gpt_forward(tokens, weights), expected)
+        x = F.embedding(tokens, model.token_embedding) + model.position_embedding[:8]
+        for ours in model.blocks:
+            x = TorchBlock(ours)(x)
+        x = F.layer_norm(x, (12,), model.ln_f.scale, model.ln_f.shift)
+        expected = F.linear(x, model.token_embedding)  # the tied unembedding
+        torch.testing.assert_close(model(tokens), expected)
 
 
-def test_gpt_forward_is_causal():
-    weights = gpt.gpt_weights(20, 12, 2, 3, 9, generator=generator, dtype=torch.float64)
+def test_the_course_gpt_is_causal_and_reads_at_most_its_context():
+    model = random_gpt()
     tokens = torch.randint(20, (9,), generator=generator)
     changed = tokens.clone()
     changed[-1] = (changed[-1] + 1) % 20
-    before, after = lesson08.gpt_forward(tokens, weights), lesson08.gpt_forward(changed, weights)
+    with torch.no_grad():
+        before, after = model(tokens), model(changed)
     torch.testing.assert_close(before[:-1], after[:-1])
     assert not torch.allclose(before[-1], after[-1])
+    with pytest.raises(ValueError, match="at most 9 tokens"):
+        model(torch.zeros(10, dtype=torch.long))
+
+
+def test_dropout_acts_only_while_the_model_trains():
+    model = reference_gpt(gpt.GPTConfig(20, 12, 2, 3, 9, p_drop=0.5), seed=0)
+    tokens = torch.randint(20, (2, 9), generator=generator)
+    with torch.no_grad():
+        model.eval()
+        assert torch.equal(model(tokens), model(tokens))
+        model.train()
+        assert not torch.equal(model(tokens), model(tokens))
 
 
 class GPT2Layout(nn.Module):
@@ -136,11 +157,11 @@ def test_param_counter_matches_pytorchs_count_of_gpt2s_layout(shape):
     assert lesson08.gpt_param_count(*shape) == sum(p.numel() for p in model.parameters())
 
 
-def test_the_tiny_gpt_lacks_exactly_the_attention_biases():
-    model = gpt.TinyGPT(gpt.gpt_weights(94), forward=lesson08.gpt_forward)
-    ours = sum(p.numel() for p in model.parameters())
-    counted = lesson08.gpt_param_count(gpt.D_MODEL, gpt.N_LAYERS, 94, gpt.CONTEXT)
-    assert counted - ours == 4 * gpt.D_MODEL * gpt.N_LAYERS
+def test_the_lessons_gpt_lacks_exactly_the_attention_biases():
+    config = gpt.GPTConfig(len(VOCAB), **gpt.LESSON_SHAPE)
+    ours = reference_gpt(config).n_params()
+    counted = lesson08.gpt_param_count(config.d_model, config.n_layers, config.vocab_size, config.context)
+    assert counted - ours == 4 * config.d_model * config.n_layers
     assert 50_000 < ours < 200_000 and "about a hundred thousand" in markdown_of("08")
 
 
@@ -165,30 +186,59 @@ def test_gpt2s_paper_figure_and_gpt3s_shares():
     assert "a third in attention" in text and round(3 * n_layers * 4 * d**2 / count) == 1
 
 
-def test_the_lesson_states_the_tiny_gpts_shape():
-    text = markdown_of("08")
-    assert (f"`d_model` = {gpt.D_MODEL}, {gpt.N_LAYERS} blocks of {gpt.N_HEADS} heads, "
-            f"a context of {gpt.CONTEXT} characters") in text
-    assert f"32 × 32 = {gpt.BATCH_SIZE * gpt.CONTEXT:,}" in text
-    assert gpt.BATCH_SIZE == gpt.CONTEXT == 32
+def test_the_lesson_states_its_gpts_shape_and_budget():
+    text, shape = markdown_of("08"), gpt.LESSON_SHAPE
+    batch, steps, T = gpt.LESSON_BATCH_SIZE, gpt.LESSON_STEPS, shape["context"]
+    assert f"(`C` = {shape['d_model']}, {shape['n_heads']} heads)" in text
+    assert f"windows of `T` = {T} characters" in text
+    assert f"a batch of {batch} windows is {batch * T:,}" in text
+    assert f"{steps} steps of {batch} windows of {T} characters" in text
+    assert f"{steps} × {batch * T:,}\n= {steps * batch * T:,} predictions" in text
+    assert f"is {steps * batch * T // char_mlp.BATCH_SIZE:,} of its steps" in text
+    assert f"the {len(VOCAB)} characters the text can contain" in text
 
 
-def test_the_tiny_gpt_trains_below_the_stated_bound():
-    """A seeded property of the lesson's training run, not its exact numbers."""
+def comparison() -> dict[str, dict[int, float]]:
+    """series -> {characters seen: held-out bits per character}, from the committed results."""
+    with open(ROOT / "lessons" / "helpers" / "model_comparison.csv") as file:
+        rows = list(csv.DictReader(file))
+    table: dict[str, dict[int, float]] = {}
+    for row in rows:
+        bits = float(row["held_out_bits_per_char"])
+        table.setdefault(row["series"], {})[int(row["characters_seen"])] = bits
+    return table
+
+
+def test_the_comparison_covers_every_budget_of_the_script():
+    from assets import compare_models
+
+    table = comparison()
+    for series in ("gpt", "mlp", "gpt_no_attention"):
+        assert sorted(table[series]) == compare_models.BUDGETS, series
+    assert compare_models.LESSON_BUDGET in compare_models.BUDGETS
+
+
+def test_the_gpt_beats_the_mlp_at_the_largest_budget_and_attention_pays():
+    table = comparison()
+    largest = max(table["gpt"])
+    assert table["gpt"][largest] < table["mlp"][largest]
+    assert all(table["gpt_no_attention"][b] > table["gpt"][b] for b in table["gpt"] if b >= 819_200)
+
+
+def test_the_lessons_live_run_lands_on_the_scripts_point():
+    """The lesson's GPT, trained as the lesson trains it, reproduces the committed result."""
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # as the lesson does
+    torch.set_num_threads(1)  # as the lesson and the script do
     try:
-        chars, train_ids, held_out_ids = gpt.load_text_data()
-        model = gpt.TinyGPT(gpt.gpt_weights(len(chars), generator=torch.Generator().manual_seed(0)),
-                            forward=lesson08.gpt_forward)
-        before = gpt.mean_loss(model, held_out_ids)
-        losses = gpt.train(model, train_ids)
-        after = gpt.mean_loss(model, held_out_ids)
+        train_text, held_out_text = split_corpus(load_corpus())
+        index = {ch: i for i, ch in enumerate(VOCAB)}
+        train_ids, held_out_ids = (torch.tensor([index[ch] for ch in t]) for t in (train_text, held_out_text))
+        model = reference_gpt(gpt.GPTConfig(len(VOCAB), **gpt.LESSON_SHAPE), seed=0)
+        history = lesson08.train_gpt(model, train_ids, held_out_ids[:4096], context=model.context,
+                                     steps=gpt.LESSON_STEPS, batch_size=gpt.LESSON_BATCH_SIZE,
+                                     max_lr=gpt.LESSON_MAX_LR, eval_every=100, evaluate=gpt.evaluate)
+        bits = gpt.evaluate(model, held_out_ids) / math.log(2)
     finally:
         torch.set_num_threads(threads)
-    assert len(losses) == gpt.STEPS
-    assert abs(losses[0] - math.log(len(chars))) < 1.0  # starts around the uniform guess
-    assert sum(losses[-20:]) / 20 < gpt.LOSS_BOUND
-    assert after < gpt.LOSS_BOUND < before
-    assert_stated("08", "2.2", gpt.LOSS_BOUND, 1)
-    assert "ends below 2.2" in markdown_of("08")
+    assert [step for step, _ in history["held_out"]] == [100, 200, 300, 400]
+    assert abs(bits - comparison()["gpt"][gpt.LESSON_STEPS * gpt.LESSON_BATCH_SIZE * model.context]) < 2e-3

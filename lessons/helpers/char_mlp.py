@@ -5,8 +5,8 @@ side), has one hidden layer with ReLU, and scores every character of the vocabul
 the next one. The embedding lookup is the learner's own `embed` (lesson 04).
 
     >>> model = CharMLP(vocab_size, embed, seed=0)
-    >>> losses = train_char_mlp(model, train_ids, steps=2000)
-    >>> held_out_loss(model, held_out_ids)
+    >>> history = train_char_mlp(model, X_train, y_train, steps=2000)
+    >>> held_out_loss(model, X_held, y_held)
 """
 
 from __future__ import annotations
@@ -50,35 +50,42 @@ def windows_and_targets(ids: torch.Tensor, context: int) -> tuple[torch.Tensor, 
     return ids.unfold(0, context, 1)[:-1], ids[context:]
 
 
-def train_char_mlp(model: CharMLP, train_ids: torch.Tensor, steps: int = STEPS, batch_size: int = BATCH_SIZE,
-                   lr: float = LEARNING_RATE, seed: int = 0, progress: bool = True) -> list[float]:
+def train_char_mlp(model: CharMLP, X: torch.Tensor, y: torch.Tensor, steps: int = STEPS,
+                   batch_size: int = BATCH_SIZE, lr: float = LEARNING_RATE, seed: int = 0,
+                   held_out: tuple[torch.Tensor, torch.Tensor] | None = None, eval_every: int = 100,
+                   progress: bool = True) -> dict:
     """Lesson 04's loop: random batches of windows, AdamW, a cosine schedule down to 0.
 
-    Returns the loss of every step (nats per character). Each step trains on
-    `batch_size` predictions: the characters seen are steps * batch_size.
+    X: (n, context) windows of ids, y: (n,) the id after each. Each step trains on
+    `batch_size` predictions, so the characters seen are steps * batch_size. With
+    `held_out` = (X, y) of held-out windows, every `eval_every` steps it also measures the
+    loss on every fourth of them.
+    Returns {"train": the loss of every step, "held_out": [(step, held-out loss), ...]}
+    (nats per character).
     """
-    X, y = windows_and_targets(train_ids, model.context)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
     batches = torch.Generator().manual_seed(seed)
-    losses = []
+    history = {"train": [], "held_out": []}
     model.train()
-    for _ in tqdm(range(steps), desc="training the MLP", unit="step", disable=not progress):
+    for step in tqdm(range(steps), desc="training the MLP", unit="step", disable=not progress):
         batch = torch.randint(len(X), (batch_size,), generator=batches)
         loss = F.cross_entropy(model(X[batch]), y[batch])
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         schedule.step()
-        losses.append(loss.item())
-    return losses
+        history["train"].append(loss.item())
+        if held_out is not None and (step + 1) % eval_every == 0:
+            history["held_out"].append((step + 1, held_out_loss(model, *held_out, every=4)))
+    return history
 
 
 @torch.no_grad()
-def held_out_loss(model: CharMLP, ids: torch.Tensor, every: int = 1) -> float:
+def held_out_loss(model: CharMLP, X: torch.Tensor, y: torch.Tensor, every: int = 1) -> float:
     """Mean cross-entropy (nats per character) of the prediction after every `every`-th window."""
-    X, y = windows_and_targets(ids, model.context)
+    was_training = model.training
     model.eval()
     loss = F.cross_entropy(model(X[::every]), y[::every]).item()
-    model.train()
+    model.train(was_training)
     return loss

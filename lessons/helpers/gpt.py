@@ -43,6 +43,11 @@ class GPTConfig:
         return asdict(self)
 
 
+#: Lesson 08's GPT and how it trains: 400 steps of 32 windows of 64 characters.
+LESSON_SHAPE = {"d_model": 64, "n_layers": 2, "n_heads": 4, "context": 64}
+LESSON_STEPS, LESSON_BATCH_SIZE, LESSON_MAX_LR = 400, 32, 1e-2
+
+
 @dataclass(frozen=True)
 class Ops:
     """The functions a GPT computes with (the learner's, or the references of lessons 07-08)."""
