@@ -13,11 +13,13 @@ import bz2
 import lzma
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
+import torch
 
-from helpers.text import load_corpus, split_corpus
+from helpers.gpt import scored_windows
+from helpers.text import VOCAB, load_corpus, split_corpus
 
 #: Bytes our compressed file spends on its header: the number of characters, as 4 bytes.
 HEADER_BYTES = 4
@@ -68,7 +70,7 @@ class CountingModel:
 
     def context(self, history: list[int]) -> int:
         number = 0
-        for symbol in history[len(history) - self.order:] if self.order else ():
+        for symbol in history[max(len(history) - self.order, 0):] if self.order else ():
             number = number * self.vocab_size + symbol
         return number
 
@@ -96,11 +98,11 @@ class CountingModel:
 def corpus_ids() -> tuple[str, np.ndarray, np.ndarray, str, str]:
     """The course's text as symbol ids: (vocab, train_ids, held_out_ids, train, held_out).
 
-    vocab: every character of the whole text once, sorted ("\\n" first, so id 0 is a newline).
+    vocab: `VOCAB`, the 96 characters every GPT of the course reads (printable ASCII and the
+    newline, sorted: "\\n" first, so id 0 is a newline).
     """
-    text = load_corpus()
-    train, held_out = split_corpus(text)
-    vocab = "".join(sorted(set(text)))
+    train, held_out = split_corpus(load_corpus())
+    vocab = VOCAB
     index = {ch: i for i, ch in enumerate(vocab)}
     as_ids = lambda part: np.array([index[ch] for ch in part], dtype=np.int64)  # noqa: E731
     return vocab, as_ids(train), as_ids(held_out), train, held_out
@@ -196,10 +198,10 @@ def draw_zoom(model: Callable[[list[int]], list[int]], ids: list[int], vocab: st
                                    edgecolor="grey", linewidth=0.4))
             if right - left >= label_above or chosen:
                 ax.text((left + right) / 2, y + 0.5, repr(vocab[s])[1:-1], ha="center", va="center",
-                        fontsize=8, fontweight="bold" if chosen else "normal")
+                        fontsize=10, fontweight="bold" if chosen else "normal")
         p = edges[symbol + 1] - edges[symbol]
         width *= p
-        ax.text(1.02, y + 0.5, f"p = {p:.3f}   width = 2^{np.log2(width):.1f}", va="center", fontsize=8)
+        ax.text(1.02, y + 0.5, f"p = {p:.3f}   width = 2^{np.log2(width):.1f}", va="center", fontsize=10)
         if row + 1 < len(ids):  # the zoom: the chosen slot becomes the whole next row
             ax.add_patch(Polygon([(edges[symbol], y), (edges[symbol + 1], y), (1, y - 0.6), (0, y - 0.6)],
                                  closed=True, facecolor="tab:orange", alpha=0.15, edgecolor="none"))
@@ -211,91 +213,125 @@ def draw_zoom(model: Callable[[list[int]], list[int]], ids: list[int], vocab: st
     ax.spines[["top", "right", "left"]].set_visible(False)
 
 
-class GPTStreams:
-    """A GPT as a model for the coder: the text is cut into streams of `context` characters,
-    each read from a fresh start, and the coder takes them in turns.
+class GPTCoder:
+    """A GPT as a model for the coder, reading the text through windows as `evaluate` scores it.
 
-    Symbol number h of the coder's sequence is character t of stream j, where
-    (t, j) runs t = 0, 1, ..., context - 1 and, for each t, j = 0, 1, ... (every stream whose
-    length exceeds t). Use `interleave` and `deinterleave` to reorder a text to and from that
-    order. Stream j holds characters j * context ... (j + 1) * context - 1 of the text and its
-    GPT input is a newline (id 0) followed by its own characters, so character t is predicted
-    from position t of that input: at most `context` positions, as in training.
+    gpt: any module mapping (B, T) token ids, T <= gpt.context, to (B, T, V) logits, such as
+    `helpers.gpt.GPT`. The coded sequence is a newline (id 0, known to both sides) followed by
+    the text's n_chars characters. Windows of `context` ids start every `stride` ids
+    (`helpers.gpt.scored_windows`): the first window predicts its every position, each later
+    one only its last `stride`, so every character is predicted once, from at least
+    context - stride characters before it (all of them near the start of the text).
+    Each prediction goes through `frequencies(probabilities, 0.0)` into an integer table.
 
-    At the start of each t, one batched GPT step computes the next character's probabilities
-    for every stream at once, from the characters already coded (the history), and
-    `frequencies` turns them into integer tables. Encoder and decoder make exactly the same
-    calls, so they get exactly the same tables. The step keeps each layer's keys and values
-    (a "KV cache"), so step t only computes the newest position of every stream.
+    The sender knows the text: `sender_tables(ids)` runs the GPT once per window, on the real
+    characters. The receiver learns them one at a time: calling the object with the history
+    runs the GPT once per character, on the same window with the characters it does not know
+    yet set to 0. Causal attention makes the prediction at a position depend only on the
+    positions before it, so both get the same probabilities, to the last bit, from calls of
+    the same shape; the integer tables are then equal and the coder decodes exactly.
     """
 
-    def __init__(self, weights: dict, layer_norm: Callable, mlp: Callable, frequencies: Callable,
-                 n_chars: int, context: int) -> None:
-        self.w, self.layer_norm, self.mlp, self.frequencies = weights, layer_norm, mlp, frequencies
-        self.n, self.context = n_chars, context
-        n_streams = -(-n_chars // context)
-        lengths = np.full(n_streams, context)
-        lengths[-1] = n_chars - context * (n_streams - 1)
-        self.active = [int((lengths > t).sum()) for t in range(context)]  # streams with a char t
-        self.starts = np.concatenate([[0], np.cumsum(self.active)]).tolist()  # history length at step t
-        self.reset()
+    def __init__(self, gpt: torch.nn.Module, frequencies: Callable, n_chars: int,
+                 stride: int | None = None) -> None:
+        self.gpt, self.frequencies, self.n = gpt, frequencies, n_chars
+        self.context = gpt.context
+        self.stride = stride or self.context // 2
+        _, scored = scored_windows(torch.zeros(n_chars + 1, dtype=torch.long), self.context, self.stride)
+        window, position = torch.nonzero(scored != -100, as_tuple=True)  # in text order
+        #: for character i: the start of its window, in the coded sequence, and its position there
+        self.where = list(zip((window * self.stride).tolist(), position.tolist(), strict=True))
 
-    def reset(self) -> None:
-        self.step, self.tables, self.cache = -1, [], [None] * len(self.w["blocks"])
+    def _tables(self, window: torch.Tensor) -> np.ndarray:
+        """(context, V + 1) integer tables of one window of ids, (context,), from one GPT call."""
+        self.gpt.eval()
+        with torch.no_grad():
+            probs = torch.softmax(self.gpt(window[None]), dim=-1)[0]  # (context, V)
+        return usable_tables(np.asarray(self.frequencies(probs.double().numpy(), 0.0)))
 
-    def interleave(self, ids: list[int]) -> list[int]:
-        """The text's ids in coding order: character 0 of every stream, then character 1, ..."""
-        return [ids[j * self.context + t] for t in range(self.context) for j in range(self.active[t])]
-
-    def deinterleave(self, coded: list[int]) -> list[int]:
-        """Back from coding order to the text's order."""
-        ids = [0] * self.n
-        for t in range(self.context):
-            for j in range(self.active[t]):
-                ids[j * self.context + t] = coded[self.starts[t] + j]
-        return ids
+    def sender_tables(self, ids: Sequence[int]) -> np.ndarray:
+        """(n_chars, V + 1): the table the coder uses for each character of `ids`, one call per window."""
+        if len(ids) != self.n:
+            raise ValueError(f"this coder was set up for {self.n} characters, got {len(ids)}")
+        sequence = torch.tensor([0, *ids])
+        inputs, targets = scored_windows(sequence, self.context, self.stride)
+        scored = (targets != -100).numpy()  # (n_windows, context): the positions each window codes
+        tables = [self._tables(window)[rows] for window, rows in zip(inputs, scored, strict=True)]
+        return np.concatenate(tables)
 
     def __call__(self, history: list[int]) -> list[int]:
-        h = len(history)
-        if h == 0:
-            self.reset()
-        if h == self.starts[self.step + 1]:  # a new t: one GPT step for every active stream
-            self.step += 1
-            t = self.step
-            # the character each active stream got at t - 1 (a newline, id 0, before the first)
-            begin = self.starts[t - 1] if t else 0
-            previous = history[begin:begin + self.active[t]] if t else [0] * self.active[t]
-            self.tables = self._next_tables(previous, t)
-        return self.tables[h - self.starts[self.step]]
+        """The receiver's table for character len(history), from the characters before it only."""
+        start, position = self.where[len(history)]
+        # ids start .. start + position of the coded sequence (a newline, then the history)
+        known = [0, *history[:position]] if start == 0 else history[start - 1:start + position]
+        window = torch.tensor(known + [0] * (self.context - len(known)))
+        return self._tables(window)[position].tolist()
 
-    def _next_tables(self, previous: list[int], t: int) -> list[list[int]]:
-        import torch
 
-        with torch.no_grad():
-            probs = self.next_probabilities(torch.tensor(previous), t)
-        return usable_tables(self.frequencies(probs.double().numpy(), 0.0)).tolist()
+def from_tables(tables: np.ndarray) -> Callable[[list[int]], list[int]]:
+    """The sender's model for the coder: the precomputed table of character len(history)."""
+    return lambda history: tables[len(history)].tolist()
 
-    def next_probabilities(self, tokens, t: int):
-        """One step of the GPT for a batch of streams: `tokens` (S,) sits at position t;
-        returns (S, V) probabilities of the character that follows it."""
-        import torch
 
-        w, S = self.w, len(tokens)
-        x = w["token_embedding"][tokens] + w["position_embedding"][t]  # (S, d)
-        for layer, b in enumerate(w["blocks"]):
-            h = self.layer_norm(x, b["ln1_scale"], b["ln1_shift"])
-            q, k, v = (torch.einsum("sd,hde->she", h, b[name]) for name in ("W_q", "W_k", "W_v"))
-            k, v = k[:, :, None], v[:, :, None]  # (S, H, 1, d_head): position t
-            if self.cache[layer] is None:
-                keys, values = k, v
-            else:
-                keys = torch.cat([self.cache[layer][0][:S], k], dim=-2)  # (S, H, t + 1, d_head)
-                values = torch.cat([self.cache[layer][1][:S], v], dim=-2)
-            self.cache[layer] = (keys, values)
-            scores = (q[:, :, None, :] @ keys.transpose(-2, -1)) / keys.shape[-1] ** 0.5  # (S, H, 1, t + 1)
-            heads = (torch.softmax(scores, dim=-1) @ values)[:, :, 0]  # (S, H, d_head)
-            x = x + torch.einsum("she,hed->sd", heads, b["W_o"])
-            x = x + self.mlp(self.layer_norm(x, b["ln2_scale"], b["ln2_shift"]),
-                             b["W_up"], b["b_up"], b["W_down"], b["b_down"])
-        x = self.layer_norm(x, w["final_scale"], w["final_shift"])
-        return torch.softmax(x @ w["token_embedding"].T, dim=-1)  # (S, V)
+def table_probabilities(tables: np.ndarray, ids: Sequence[int]) -> np.ndarray:
+    """(n,) the probability each table gives the character that came: freq / total, exactly."""
+    ids = np.asarray(ids)
+    rows = np.arange(len(ids))
+    return (tables[rows, ids + 1] - tables[rows, ids]) / tables[rows, -1]
+
+
+def code_with_gpt(encode: Callable, decode: Callable, frequencies: Callable, gpt: torch.nn.Module,
+                  ids: list[int], n_decoded: int) -> dict:
+    """The sender encodes all of `ids` with a GPT (`GPTCoder`); the receiver decodes the first n_decoded.
+
+    Decoding costs one GPT call per character, so a lesson decodes a slice live; the whole
+    text decodes the same way, only longer (benchmarks/gpt_decoding.py times it).
+    Keys: data (the coded bytes), probabilities ((n,) the exact probability the coder's
+    table gave each character that came), tables ((n, V + 1)), encode_seconds (the GPT
+    calls and the coder), decode_seconds, decoded (the list the receiver got back) and
+    round_trip (1.0 when it equals ids[:n_decoded], else 0.0).
+    """
+    coder = GPTCoder(gpt, frequencies, len(ids))
+    start = time.perf_counter()
+    tables = coder.sender_tables(ids)
+    data = encode(ids, from_tables(tables))
+    middle = time.perf_counter()
+    back = list(decode(data, n_decoded, coder))
+    end = time.perf_counter()
+    return {"data": data, "probabilities": table_probabilities(tables, ids), "tables": tables,
+            "encode_seconds": middle - start, "decode_seconds": end - middle, "decoded": back,
+            "round_trip": float(back == list(ids[:n_decoded]))}
+
+
+#: How each receiver setting of a race is drawn: a colour-blind-safe colour (Okabe and Ito's
+#: palette) and a hatching, so that the settings differ in print and in grey too.
+SETTING_STYLES = [("#bbbbbb", ""), ("#56b4e9", "//"), ("#e69f00", "xx")]
+
+
+def draw_race(race: dict[str, tuple[float, str]], ax) -> None:
+    """Horizontal bars of bits per character, grouped by what the receiver already has.
+
+    race: name -> (bits per character, what the receiver has); within a group, best first.
+    The axis turns logarithmic when the entries span more than a factor of 30.
+    """
+    from matplotlib.patches import Patch
+
+    settings = list(dict.fromkeys(has for _, has in race.values()))
+    ranked = sorted(race.items(), key=lambda item: (settings.index(item[1][1]), item[1][0]))
+    values = [bpc for _, (bpc, _) in ranked]
+    for row, (_, (bpc, has)) in enumerate(ranked):
+        colour, hatch = SETTING_STYLES[settings.index(has)]
+        ax.barh(row, bpc, color=colour, hatch=hatch, edgecolor="black", linewidth=0.6)
+        ax.annotate(f"{bpc:.2f}", (bpc, row), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize=10)
+    ax.set_yticks(range(len(ranked)), [name for name, _ in ranked], fontsize=10)
+    ax.invert_yaxis()
+    if max(values) / min(values) > 30:
+        ax.set_xscale("log")
+        ax.set_xlim(min(values) / 1.3, max(values) * 3)
+    else:
+        ax.set_xlim(0, max(values) * 1.15)
+    ax.set_xlabel("bits per character of the held-out text (shorter is better)")
+    ax.legend(handles=[Patch(facecolor=colour, hatch=hatch, edgecolor="black", label=f"receiver has {has}")
+                       for has, (colour, hatch) in zip(settings, SETTING_STYLES, strict=False)],
+              loc="lower right", fontsize=10)
