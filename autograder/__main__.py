@@ -1,16 +1,41 @@
-"""`python -m autograder build ...` (autograder/build.py) or `... grade ...` (autograder/grading)."""
+"""`python -m autograder COMMAND ...`: the course's commands for instructors and maintainers.
+
+    release, collect, grade, feedback, export   the instructor's flow (autograder/instructor.py)
+    build                                       lessons + solutions + hidden tests -> course/source/
+    docs                                        regenerate the generated parts of docs/
+"""
 
 import sys
 
-USAGE = ("usage: python -m autograder build [--course DIR] [--write-lessons] [LESSON ...]\n"
-         "       python -m autograder grade LESSON [LESSON ...] [--course DIR] [--workers N]")
+USAGE = """usage: python -m autograder COMMAND [...]   (COMMAND --help for its options)
+
+the instructor's flow, for one lesson or several (by name or number, e.g. 01):
+  release LESSON ... [--to-exchange]   build the lessons and release them with nbgrader
+  collect LESSON ...                   collect submissions from nbgrader's exchange (on a hub)
+  grade LESSON ... [--workers N]       grade every submission, in parallel, sandboxed
+  feedback LESSON ... [--to-exchange]  write each graded submission's HTML feedback
+  export [LESSON ...]                  nbgrader's grades CSV and a CSV for Canvas or Moodle
+every command takes --course DIR (default: autograder/course)
+
+for maintainers:
+  build [--write-lessons] [LESSON ...] lessons + solutions + hidden tests -> course/source/
+  docs [--check]                       regenerate docs/mistakes.md and the syllabus's tables"""
+
+INSTRUCTOR_COMMANDS = ("release", "collect", "grade", "feedback", "export")
 
 if __name__ == "__main__":
     command, argv = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
-    if command == "build":
-        from autograder.build import main
-    elif command == "grade":
-        from autograder.grading.cli import main
+    if command in INSTRUCTOR_COMMANDS:
+        from autograder.instructor import main
+
+        main(command, argv)
+    elif command == "build":
+        from autograder.build import main as build
+
+        build(argv)
+    elif command == "docs":
+        from autograder.docs import main as docs
+
+        docs(argv)
     else:
         sys.exit(USAGE)
-    main(argv)

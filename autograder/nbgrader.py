@@ -8,13 +8,25 @@ import sys
 from pathlib import Path
 
 CONFIG_DIR = Path(__file__).resolve().parent
+PROJECT = CONFIG_DIR.parent
 #: nbgrader's console script and the `alembic` it calls live beside this Python.
 BIN = Path(sys.executable).parent
 
 
+def nbgrader_environment() -> dict[str, str]:
+    """The environment nbgrader runs in: this environment's tools first on PATH (nbgrader runs
+    `alembic` by name), and the project importable before nbgrader reads its command line
+    (`--exporter=autograder.lms.LmsCsvExportPlugin` is imported then, before the config file
+    adds the project to sys.path)."""
+    path = os.pathsep.join([str(BIN), os.environ.get("PATH", "")])
+    python_path = os.pathsep.join(filter(None, [str(PROJECT), str(PROJECT / "lessons"),
+                                                os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PATH": path, "PYTHONPATH": python_path}
+
+
 def nbgrader(command: str, *args: str, course: Path) -> subprocess.CompletedProcess:
     """Run `nbgrader <command> <args>` on `course`; raise with nbgrader's log if it fails."""
-    env = {**os.environ, "PATH": os.pathsep.join([str(BIN), os.environ.get("PATH", "")])}
+    env = nbgrader_environment()
     result = subprocess.run(
         [str(BIN / "nbgrader"), command, *args, f"--CourseDirectory.root={course}"],
         cwd=CONFIG_DIR, env=env, capture_output=True, text=True, check=False)

@@ -1,6 +1,7 @@
-"""nbgrader's settings for this course. Run nbgrader commands from this folder:
+"""nbgrader's settings for this course. `python -m autograder ...` uses them; to run nbgrader's
+own commands, activate the environment and run them from this folder:
 
-    cd autograder && nbgrader generate_assignment 01_leaf_or_flower
+    source .venv/bin/activate && cd autograder && nbgrader generate_assignment 01_leaf_or_flower
 
 The course directory (source/, release/, submitted/, autograded/, feedback/ and
 gradebook.db) is autograder/course/; `python -m autograder build` writes its source/.
@@ -29,12 +30,13 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 c.Execute.timeout = 120
 
 # Feedback names each exercise and shows each test's verdict and message, never the hidden
-# tests' code.
+# tests' code, a traceback through them, or the instructor's absolute paths.
 from autograder.grading.feedback import use_course_template  # noqa: E402 (needs the path above)
+from autograder.preprocessors import autograde_sanitizers, feedback_preprocessors  # noqa: E402
 
 use_course_template(c)
-c.GenerateFeedback.preprocessors = [
-    "nbgrader.preprocessors.GetGrades",
-    "autograder.grading.feedback.HideHiddenTests",
-    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-]
+c.GenerateFeedback.preprocessors = feedback_preprocessors()
+
+# Plain `nbgrader autograde`: untouched test cells get their hidden tests back before nbgrader
+# compares checksums, so it reports only test cells a learner really edited (nbgrader#1961).
+c.Autograde.sanitize_preprocessors = autograde_sanitizers()
