@@ -16,9 +16,11 @@ Every wrong answer runs the exercise's visible check, then its hidden test, in a
 process with a time limit. It is caught when either stops with `CheckFailed`; a check
 that raises anything else is a crash of the course's own code (invariant 9), listed.
 Printed per lesson: how many were generated, caught, timed out, survived, the survivors
-with the line they change, and the survival rate. Survivors reviewed as equivalent to the
-reference (no input the docstring allows tells them apart) are listed in EQUIVALENT with
-the reason, and a second rate leaves them out. A benchmark, not a test: it asserts nothing.
+with the line they change, the survival rate, and how long the visible checks take on the
+reference answers (the target: well under a second each). Survivors reviewed as equivalent
+to the reference (no input the docstring allows tells them apart) are listed in EQUIVALENT
+with the reason, and a second rate leaves them out. A benchmark, not a test: it asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ from autograder.build import Lesson, all_lessons  # noqa: E402
 TRANSPOSE_1D = '.T of a 1-D array is the same array'
 FLOAT64 = 'np.float64 is a Python float'
 SQUARE = 'a squared difference is the same either way round'
-LAST_AXIS = 'the array is 2-D: axis 1 is the last axis'
+LAST_AXIS = 'the array is 2-D: axis (dim) 1 is the last one'
 ONLY_DIM = 'the tensor is 1-D: dim 0 is the last dim'
 PUT_BACK = "every entry is put back exactly: theta (a float array, as the docstring says) ends as it began"
 PROGRESS_BAR = "only the progress bar's look"
@@ -72,8 +74,10 @@ PADDING = "encode's flush makes any bits after the data decode to the same symbo
 SLOT = ("decode only has to find the slot that holds value: on data encode made, value never sits on "
         "the slot edges where these differ (not told apart in 3,000 random small-total models, nor on "
         "the edge tables)")
+RENORM = "in decode, value moves with low in every case, so a case taken later gives the same symbols"
 PADDED = "padded = np.concatenate([np.zeros(order, dtype=np.int64), np.asarray(ids, dtype=np.int64)])"
 EQUIVALENT: dict[tuple[str, str, str], str] = {
+    ('decode', 'elif low >= half:', 'elif low > half:'): RENORM,
     ('collapse', 'b = W2 @ b1 + b2',
      'b = W2 @ b1.T + b2'): TRANSPOSE_1D,
     ('squared_error', 'return float(np.mean((predicted - target) ** 2))',
@@ -150,6 +154,9 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
      'return mass(90 - band, 90 + band) / mass(0, 180)'): FLOAT64,
     ('pack', "for _ in tqdm(range(steps), disable=not progress, desc='packing'):",
      "for _ in tqdm(range(steps), desc='packing'):"): PROGRESS_BAR,
+    ('pack', "for _ in tqdm(range(steps), disable=not progress, desc='packing'):",
+     "for _ in tqdm(range(steps), disable=progress, desc='packing'):"): PROGRESS_BAR,
+    ('pack', 'V /= V.norm(dim=1, keepdim=True)', 'V /= V.norm(dim=-1, keepdim=True)'): LAST_AXIS,
     ('code_length', 'return float(-np.log2(probs).sum())',
      'return -np.log2(probs).sum()'): FLOAT64,
     ('context_counts', PADDED, 'padded = np.concatenate([np.zeros(order, dtype=np.int64), ids])'): INTS,
@@ -571,6 +578,22 @@ def run_all(lesson: Lesson, answers: list[WrongAnswer], workers: int,
     return results
 
 
+def check_latency(lesson: Lesson, names: list[str], repeats: int = 3) -> dict[str, float]:
+    """Seconds each visible check takes on the reference answer (the best of `repeats` runs)."""
+    seconds = {}
+    for name in names:
+        check, reference = getattr(lesson.checks(), name), getattr(lesson.solutions(), name)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull), \
+                    contextlib.redirect_stderr(devnull):
+                check(reference)
+            times.append(time.perf_counter() - start)
+        seconds[name] = min(times)
+    return seconds
+
+
 # ---------------------------------------------------------------------------------------
 
 def change(answer: WrongAnswer) -> str:
@@ -630,6 +653,10 @@ def main(argv: list[str] | None = None) -> None:
         results = run_all(lesson, answers, args.workers, args.timeout)
         for i, figure in enumerate(report(lesson, results, args.all_survivors)):
             totals[i] += figure
+        latency = check_latency(lesson, names)
+        slowest = max(latency, key=latency.get)
+        print(f"  visible checks on the reference: slowest {latency[slowest]:.2f} s ({slowest}), "
+              f"median {sorted(latency.values())[len(latency) // 2]:.3f} s")
     generated, survived, real = totals
     print(f"\nall: generated {generated}, survived {survived} ({100 * survived / max(generated, 1):.2f}%), "
           f"not equivalent {real} ({100 * real / max(generated, 1):.2f}%) "

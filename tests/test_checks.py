@@ -16,6 +16,7 @@ import pytest
 import torch
 from IPython.core.interactiveshell import InteractiveShell
 
+from autograder.grading.codec import Unreadable
 from autograder.mutants import mutants_of
 from helpers.checking import Check, CheckFailed, guarded
 
@@ -121,6 +122,8 @@ def wrong(kind: str, reference):
             return np.array(0.5)
         if kind == "odd_object":
             return ComparesBadly()
+        if kind == "unreadable":  # what the course's grader receives for a value that is not data
+            return Unreadable("generator")
         if kind == "raises":
             raise Weird("odd")
         if kind == "raises_unprintable":
@@ -143,6 +146,7 @@ WHAT_CAME_BACK = {
     "list": ["7, 7, 7", "a list of 3 items"],
     "zero_d": ["0-d", "shape ()", "0.5"],
     "odd_object": ["ComparesBadly"],
+    "unreadable": ["<an object of type generator>"],
     "raises": ["Weird: odd"],
     "raises_unprintable": ["Unprintable"],
     "wrong_shape": ["shape", "(2, 3, 4)"],

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checking import Check, describe
+from helpers.checking import Check, describe, is_tensor
 
 
 def hidden_check(name: str, fn: Callable[..., Any], **options: Any) -> Check:
@@ -52,10 +52,6 @@ def _numeric(value: Any) -> bool:
     return isinstance(value, (float, int, np.number)) and not isinstance(value, (bool, np.bool_))
 
 
-def _is_tensor(value: Any) -> bool:
-    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
-
-
 def _dtype(value: Any) -> tuple[str, str]:
     """(numpy dtype kind, dtype name) of an array or tensor: ('f', 'float32'); ('?', name) if odd."""
     name = str(value.dtype).removeprefix("torch.")
@@ -72,10 +68,10 @@ DTYPE_HINTS = {"b": "True/False values, e.g. from a comparison.",
 
 def same_kind(chk: Check, got: Any, expected: Any, *, case: str) -> None:
     """Fail unless `got` is the kind of value `expected` is: container, numeric dtype kind, width."""
-    if _is_tensor(expected) or isinstance(expected, np.ndarray):
-        kind = "torch tensor" if _is_tensor(expected) else "numpy array"
-        chk.true(_is_tensor(got) == _is_tensor(expected) and isinstance(got, (np.ndarray, type(expected))),
-                 case=case, got=describe(got), hint=f"return a {kind}, as the docstring says.")
+    if is_tensor(expected) or isinstance(expected, np.ndarray):
+        tensor = is_tensor(expected)
+        chk.true(is_tensor(got) if tensor else isinstance(got, np.ndarray), case=case, got=describe(got),
+                 hint=f"return a {'torch tensor' if tensor else 'numpy array'}, as the docstring says.")
         (expected_kind, expected_name), (got_kind, got_name) = _dtype(expected), _dtype(got)
         wrong_width = expected_kind == "f" and got_name != expected_name
         if expected_kind in DTYPE_HINTS and (got_kind != expected_kind or wrong_width):
@@ -104,7 +100,7 @@ def agree(chk: Check, got: Any, expected: Any, *, case: str, hint: str, atol: fl
         chk.true(isinstance(got, np.ndarray) and got.shape == expected.shape, case=case,
                  got=describe(got), hint=f"return a numpy array of shape {expected.shape}.")
         chk.equal(got.tolist(), expected.tolist(), case=case, hint=hint)
-    elif _is_tensor(expected) or isinstance(expected, np.ndarray) or _numeric(expected):
+    elif is_tensor(expected) or isinstance(expected, np.ndarray) or _numeric(expected):
         same_kind(chk, got, expected, case=case)
         chk.close(got, expected, case=case, hint=hint, atol=atol, rtol=rtol)
     else:
@@ -124,9 +120,9 @@ def agrees_with_reference(
 ) -> None:
     """Run learner and reference on `trials` seeded random argument tuples; results must `agree`.
 
-    The learner gets deep copies, so a function that modifies its inputs cannot change
-    what the reference sees (and the engine fails it for changing them). The reference's
-    return annotation becomes the promised type, and `hint` the hint for a crash.
+    The reference gets deep copies and the learner's function copies of its own (the engine
+    fails it for changing them). The reference's return annotation becomes the promised
+    type, and `hint` the hint for a crash.
     """
     chk.reference = chk.reference or reference
     rng = np.random.default_rng(seed)
@@ -135,6 +131,6 @@ def agrees_with_reference(
         with np.errstate(all="ignore"):  # the reference overflows to the right limit too
             expected = reference(*copy.deepcopy(args))
         case = f"hidden random case {trial} of {trials}"
-        got = chk.call(copy.deepcopy(args), case=case, hint=hint)
+        got = chk.call(args, case=case, hint=hint)
         agree(chk, got, expected, case=case, hint=hint, atol=atol, rtol=rtol)
     chk.passed()

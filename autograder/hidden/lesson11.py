@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.hidden.common import agrees_with_reference, hidden_check
+from autograder.hidden.common import agrees_with_reference, hidden_check, run_through
 from helpers.checking import guarded
 from solutions import lesson11 as reference
 
@@ -12,15 +12,6 @@ from solutions import lesson11 as reference
 EDGE_TABLES = [[0, 16384, 65536], [0, 49152, 65536], [0, 16384, 49152, 65536],
                [0, 16384, 32768, 49152, 65536], [0, 2**30, 3 * 2**30, 2**32 - 1],
                [0, 2**30, 3 * 2**30 + 1, 2**32 - 1], [0, 2**31 + 1, 2**32 - 1]]
-
-
-def _edge_model(table: list[int]):
-    """A model that predicts `table` every time."""
-
-    def model(history):
-        return table
-
-    return len(table) - 1, model
 
 
 def _random_model(rng: np.random.Generator):
@@ -54,10 +45,44 @@ def _texts_and_models(seed: int):
         symbols = _random_text(rng, V)
         yield f"hidden random text {trial} ({len(symbols)} symbols, {V}-symbol model)", symbols, model
     for i, table in enumerate(EDGE_TABLES, 1):
-        V, model = _edge_model(table)
-        symbols = rng.integers(0, V, size=int(rng.integers(1, 20))).tolist()
-        yield f"hidden edge case {i} ({len(symbols)} symbols, intervals ending on a quarter or a half)", \
-            symbols, model
+        V, model = len(table) - 1, _fixed(table)
+        for first in range(V):  # each symbol first, when the interval is still the whole range
+            symbols = [first, *rng.integers(0, V, size=int(rng.integers(0, 12))).tolist()]
+            yield f"hidden edge case {i}.{first + 1} ({len(symbols)} symbols, intervals that " \
+                  "start or end exactly on a quarter or a half)", symbols, model
+
+
+def _small_tables(seed: int, n: int = 3000) -> list[tuple[list[int], list[int]]]:
+    """n (cum, symbols) pairs: a fixed table of 2 to 4 symbols with a small total (3 to 16,
+    or 1000), where slots often start or end exactly on the coder's edges, and a short text."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    for _ in range(n):
+        total = int(rng.choice([3, 4, 5, 6, 7, 8, 10, 12, 16, 1000]))
+        V = int(rng.integers(2, min(4, total) + 1))
+        cuts = sorted((rng.choice(total - 1, size=V - 1, replace=False) + 1).tolist())
+        cum = [0, *cuts, total]
+        pairs.append((cum, rng.integers(0, V, size=int(rng.integers(1, 12))).tolist()))
+    return pairs
+
+
+def _fixed(cum: list[int]):
+    """A model that predicts `cum` every time."""
+
+    def model(history):
+        return cum
+
+    return model
+
+
+def _encode_each(encode, pairs):
+    """encode(symbols, a model predicting cum every time) for each (cum, symbols) pair."""
+    return [encode(symbols, _fixed(cum)) for cum, symbols in pairs]
+
+
+def _decode_each(decode, triples):
+    """decode(data, n, a model predicting cum every time) for each (cum, data, n) triple."""
+    return [decode(data, n, _fixed(cum)) for cum, data, n in triples]
 
 
 @guarded
@@ -108,6 +133,11 @@ def encode(encode):
     for case, symbols, model in _texts_and_models(seed=11):
         chk.equal(chk.call((symbols, model), case=case, hint=hint), reference.encode(symbols, model),
                   case=case, hint=hint)
+    pairs = _small_tables(seed=11)
+    got = run_through(chk, _encode_each, pairs)
+    for i, (cum, symbols) in enumerate(pairs):
+        chk.equal(got[i], reference.encode(symbols, _fixed(cum)), hint=hint,
+                  case=f"hidden short text {i + 1} of {len(pairs)}, a table with a small total")
     chk.passed()
 
 
@@ -120,6 +150,12 @@ def decode(decode):
     for case, symbols, model in _texts_and_models(seed=12):
         chk.equal(chk.call((reference.encode(symbols, model), len(symbols), model), case=case, hint=hint),
                   symbols, case=case, hint=hint)
+    pairs = _small_tables(seed=12)
+    got = run_through(chk, _decode_each, [(cum, reference.encode(symbols, _fixed(cum)), len(symbols))
+                                         for cum, symbols in pairs])
+    for i, (_, symbols) in enumerate(pairs):
+        chk.equal(got[i], symbols, hint=hint,
+                  case=f"hidden short text {i + 1} of {len(pairs)}, a table with a small total")
     chk.passed()
 
 

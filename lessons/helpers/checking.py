@@ -180,13 +180,14 @@ def _is_tensor_type(kind: Any) -> bool:
     return getattr(kind, "__module__", "").startswith("torch") and hasattr(kind, "detach")
 
 
-def _is_tensor(value: Any) -> bool:
+def is_tensor(value: Any) -> bool:
+    """Whether `value` is a torch tensor (without importing torch)."""
     return _is_tensor_type(type(value))
 
 
 def _as_numpy(value: Any) -> np.ndarray:
     """A tensor or array as a numpy array (raises TypeError/ValueError/RuntimeError if not one)."""
-    return np.asarray(value.detach().cpu().numpy() if _is_tensor(value) else value)
+    return np.asarray(value.detach().cpu().numpy() if is_tensor(value) else value)
 
 
 def _number(value: float, digits: int) -> str:
@@ -195,7 +196,7 @@ def _number(value: float, digits: int) -> str:
 
 def _show(value: Any, digits: int = 4) -> str:
     """Render a value compactly for a feedback message, with `digits` significant digits."""
-    if isinstance(value, np.ndarray) or _is_tensor(value):
+    if isinstance(value, np.ndarray) or is_tensor(value):
         try:
             array = _as_numpy(value)
         except (TypeError, ValueError, RuntimeError):
@@ -215,8 +216,8 @@ def describe(value: Any) -> str:
         return "None"
     if isinstance(value, bool):
         return f"a bool ({value})"
-    if isinstance(value, np.ndarray) or _is_tensor(value):
-        kind = "torch tensor" if _is_tensor(value) else "numpy array"
+    if isinstance(value, np.ndarray) or is_tensor(value):
+        kind = "torch tensor" if is_tensor(value) else "numpy array"
         dtype = str(value.dtype).removeprefix("torch.")
         if not value.shape:
             return f"a 0-d {kind} ({dtype}), not a plain number"
@@ -240,7 +241,7 @@ def describe(value: Any) -> str:
 def _is_data(value: Any) -> bool:
     """Whether a value reads well as itself in a message (numbers, strings, arrays, containers)."""
     data = (bool, int, float, str, bytes, list, tuple, dict, np.ndarray, np.generic)
-    return value is None or isinstance(value, data) or _is_tensor(value)
+    return value is None or isinstance(value, data) or is_tensor(value)
 
 
 def _digits_to_tell_apart(got: np.ndarray, expected: np.ndarray) -> int:
@@ -260,7 +261,7 @@ def _copy(value: Any) -> Any:
     must advance from call to call) is the very same object."""
     if isinstance(value, np.ndarray):
         return value.copy()
-    if _is_tensor(value):
+    if is_tensor(value):
         kind = type(value).__name__
         if kind not in ("Tensor", "Parameter"):
             return value
@@ -285,10 +286,10 @@ def _unchanged(original: Any, given: Any) -> bool:
         return (isinstance(given, np.ndarray) and given.shape == original.shape
                 and given.dtype == original.dtype
                 and bool(np.array_equal(given, original, equal_nan=original.dtype.kind in "fc")))
-    if _is_tensor(original):
+    if is_tensor(original):
         import torch
 
-        return (_is_tensor(given) and given.shape == original.shape and given.dtype == original.dtype
+        return (is_tensor(given) and given.shape == original.shape and given.dtype == original.dtype
                 and bool(torch.equal(given.detach(), original.detach())
                          or (original.is_floating_point() and torch.equal(
                              given.detach().nan_to_num(0.5), original.detach().nan_to_num(0.5)))))
@@ -304,7 +305,7 @@ def _unchanged(original: Any, given: Any) -> bool:
 def _equal(got: Any, expected: Any) -> bool:
     """got == expected, answered False instead of raising, and whole arrays compared."""
     try:
-        if isinstance(got, np.ndarray) or _is_tensor(got) or isinstance(expected, np.ndarray):
+        if isinstance(got, np.ndarray) or is_tensor(got) or isinstance(expected, np.ndarray):
             got_array, expected_array = _as_numpy(got), np.asarray(expected)
             return got_array.shape == expected_array.shape and bool(np.array_equal(got_array, expected_array))
         same = got == expected
@@ -624,7 +625,7 @@ class Check:
         except (TypeError, ValueError, RuntimeError, OverflowError):
             self.fail(case, "return numbers: a number, or a numpy array (a tensor where the "
                             "docstring says so) of the shape it states.", expected, got)
-        shown = got if isinstance(got, (np.ndarray, list, tuple)) or _is_tensor(got) else got_array
+        shown = got if isinstance(got, (np.ndarray, list, tuple)) or is_tensor(got) else got_array
         if got_array.shape != expected.shape:
             self.fail(case, shape_hint or f"the result should have shape {expected.shape}.",
                       expected, shown)
@@ -673,7 +674,7 @@ def _mutation_hint(name: str, value: Any) -> str:
     if isinstance(value, dict):
         return (f"return a new dict (and new arrays) and leave `{name}` and the arrays in it as they "
                 f"were: no -= on them, no {name}[key] = ...")
-    if _is_tensor(value):
+    if is_tensor(value):
         return (f"work on a copy, {name}.clone(), so that `{name}` itself does not change: no in-place "
                 f"operations on it ({name} /= ..., {name}[...] = ..., methods ending in _ such as "
                 "requires_grad_).")
