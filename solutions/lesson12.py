@@ -24,10 +24,12 @@ def fit_power_law(x: np.ndarray, loss: np.ndarray) -> tuple[float, float, float]
 
     x: (n,) positive numbers (parameters, tokens or FLOPs); loss: (n,) positive losses
     measured at them, in the same order.
-    The fit is the (E, A, alpha) with 0 <= E < min(loss) and A > 0 whose curve is
-    closest to the points in log space: it makes the sum over the points of
+    For a trial floor E (0 <= E < min(loss)), A and alpha come from the least-squares
+    straight line through the points (log x, log(loss - E)): its slope is -alpha and its
+    intercept log A. Of all trial floors, return the fit whose curve E + A * x**(-alpha) is
+    closest to the points in log space, the smallest sum over the points of
         (log loss_i - log(E + A * x_i**(-alpha)))**2
-    as small as possible (within 1% of the smallest, or 1e-6).
+    (to within 1% of the smallest, or 1e-6; a fit with an even smaller sum is right too).
     Raises ValueError, with a message that says what is wrong, when x and loss have
     different lengths, when there are fewer than 3 different values of x (three unknowns
     need three points), or when any x or loss is not a positive, finite number.
