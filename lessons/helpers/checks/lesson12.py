@@ -40,7 +40,7 @@ def refuses(chk, fn, args, *, case, hint):
 @guarded
 def training_flops(training_flops):
     """6 x N x D, as floats."""
-    chk = Check("training_flops", training_flops)
+    chk = Check("training_flops", training_flops, returns=float | np.ndarray)
     chk.returns((1_000_000, 20_000_000), 1.2e14, case="a million parameters, 20 million tokens",
                 hint="about 6 operations per parameter per token: 2 forward (a multiply and an add), "
                      "4 backward. The compute is 6 * n_params * n_tokens.")
@@ -59,11 +59,13 @@ def training_flops(training_flops):
 @guarded
 def fit_power_law(fit_power_law):
     """Three unknowns from points; clear errors for impossible fits."""
-    chk = Check("fit_power_law", fit_power_law)
+    chk = Check("fit_power_law", fit_power_law, returns=tuple[float, float, float])
+    method = ("for a trial E, fit the least-squares line through (log x, log(loss - E)); try many "
+              "E in [0, min(loss)) and keep the fit whose curve is closest to log loss.")
     x = np.array([1e3, 1e4, 1e5, 1e6])
     loss = 1.5 + 30 * x ** -0.4
-    fit = chk.run(x, loss)
     case = "four points exactly on 1.5 + 30 x^-0.4"
+    fit = chk.call((x, loss), case=case, hint=method)
     chk.true(all(np.isfinite(fit)), case=f"{case}: E, A and alpha must be numbers, not nan", got=fit,
              hint="a nan comes from the log of 0 or of a negative number: E must stay below min(loss) "
                   "(np.linspace(0, loss.min(), G) includes min(loss) itself; pass endpoint=False).")
@@ -81,13 +83,15 @@ def fit_power_law(fit_power_law):
     chk.close(fit, [1.5, 30.0, 0.4], case=f"{case}: (E, A, alpha)", rtol=0.05, atol=0.01,
               hint="return (E, A, alpha) in this order, as three floats.")
     x = [10.0, 100.0, 1000.0, 10_000.0, 100_000.0]
-    fit = chk.run(x, [4 * value**-0.25 for value in x])
+    fit = chk.call((x, [4 * value**-0.25 for value in x]), case="five points on 4 x^-0.25, as lists",
+                   hint="accept lists: np.asarray(x, dtype=float).")
     chk.close(fit, [0.0, 4.0, 0.25], case="five points on 4 x^-0.25 (no floor), given as lists",
               hint="E may be 0: start the values of E you try at 0; accept lists "
                    "(np.asarray(x, dtype=float)).", rtol=0.02, atol=0.01)
     x = np.array([6464, 14304, 25216, 84336, 199040])
     loss = np.array([1.81, 1.63, 1.55, 1.42, 1.36])
-    fit = chk.run(x, loss)
+    fit = chk.call((x, loss), case="five noisy points given as integer sizes",
+                   hint="integer x: compute with floats (np.asarray(x, dtype=float)).")
     chk.true(log_misfit(x, loss, fit) <= 2.3620e-5 * 1.01 + 1e-6 and 0 <= fit[0] < loss.min(),
              case="five noisy points (sizes and losses like the study's): the best fit has misfit "
                   "2.362e-05 with E = 1.242, A = 30.85, alpha = 0.4557",
@@ -97,7 +101,7 @@ def fit_power_law(fit_power_law):
              got=f"(E, A, alpha) = {fit}, misfit {log_misfit(x, loss, fit):.4g}")
     x = np.array([25216, 6464, 199040, 25216, 84336, 14304])
     loss = np.array([1.55, 1.81, 1.36, 1.57, 1.42, 1.63])
-    fit = chk.run(x, loss)
+    fit = chk.call((x, loss), case="six points, unsorted, two at the same x", hint=method)
     chk.true(log_misfit(x, loss, fit) <= 1.7506e-4 * 1.01 + 1e-6,
              case="six points in no particular order, two of them at the same x (two seeds): "
                   "the best fit has misfit 1.751e-04",
@@ -105,7 +109,7 @@ def fit_power_law(fit_power_law):
                   "x are simply two points.",
              got=f"(E, A, alpha) = {fit}, misfit {log_misfit(x, loss, fit):.4g}")
     x = np.array([100.0, 1000.0, 10_000.0])
-    fit = chk.run(x, 2 + 5 * x**-0.5)
+    fit = chk.call((x, 2 + 5 * x**-0.5), case="exactly three points", hint=method)
     chk.close(fit, [2.0, 5.0, 0.5], case="exactly three points, on 2 + 5 x^-0.5",
               hint="three points are enough for three unknowns.", rtol=0.05, atol=0.01)
     impossible = "raise ValueError(\"...\") with a sentence that says what is wrong"
@@ -131,7 +135,7 @@ def fit_power_law(fit_power_law):
 @guarded
 def predict_loss(predict_loss):
     """E + A x^-alpha, for numbers and arrays."""
-    chk = Check("predict_loss", predict_loss)
+    chk = Check("predict_loss", predict_loss, returns=float | np.ndarray)
     chk.returns((1000.0, 1.5, 30.0, 0.4), 1.5 + 30 * 1000**-0.4,
                 case="x = 1000, E = 1.5, A = 30, alpha = 0.4",
                 hint="the loss is E + A * x**(-alpha), with a minus sign in the exponent (the loss "
@@ -151,10 +155,11 @@ def predict_loss(predict_loss):
 @guarded
 def pareto_frontier(pareto_frontier):
     """Runs that no other run beats on both compute and loss."""
-    chk = Check("pareto_frontier", pareto_frontier)
+    chk = Check("pareto_frontier", pareto_frontier, returns=np.ndarray)
 
     def mask(compute, loss, expected, *, case, hint):
-        got = chk.run(np.array(compute, dtype=float), np.array(loss, dtype=float))
+        got = chk.call((np.array(compute, dtype=float), np.array(loss, dtype=float)), case=case, hint=hint)
+        chk.has_shape(got, (len(expected),), case=case, hint="return one True/False per run: shape (n,).")
         chk.true(isinstance(got, np.ndarray) and got.dtype == bool, case=f"{case}: the kind of result",
                  hint="return a numpy array of booleans (a comparison gives one), one per run.", got=got)
         chk.equal(got.tolist(), expected, case=case, hint=hint)
@@ -186,7 +191,8 @@ def pareto_frontier(pareto_frontier):
 @guarded
 def compute_optimal(compute_optimal):
     """The split of a budget that minimises E + A/N^alpha + B/D^beta under 6ND = C."""
-    chk = Check("compute_optimal", compute_optimal)
+    chk = Check("compute_optimal", compute_optimal,
+                returns=tuple[float | np.ndarray, float | np.ndarray])
     chk.returns((6e10, 1.0, 0.3, 1.0, 0.3), (1e5, 1e5),
                 case="a symmetric law (A = B, alpha = beta) and 6e10 FLOPs",
                 hint="with the same law for N and D the best split is N = D = sqrt(compute / 6): "
@@ -198,7 +204,8 @@ def compute_optimal(compute_optimal):
                      "(alpha + beta)) with G = (alpha A / (beta B))**(1 / (alpha + beta)); N grows "
                      "with the exponent of D, beta, on top.", rtol=1e-6)
     budgets = np.array([1e12, 1e15])
-    got = chk.run(budgets, 50.0, 0.5, 20.0, 0.25)
+    got = chk.call((budgets, 50.0, 0.5, 20.0, 0.25), case="two budgets at once",
+                   hint="work on arrays: np.power and / apply to every budget.")
     chk.close(got, ([4.7051801e4, 4.7051801e5], [3.5421952e6, 3.5421952e8]), rtol=1e-6,
               case="two budgets at once, a law with alpha = 0.5 and beta = 0.25",
               hint="N_opt = G * (C / 6)**(beta / (alpha + beta)) and D_opt = C / (6 N_opt), on arrays.")
