@@ -528,10 +528,16 @@ class Check:
                 + (f" (\u201c{first}\u201d)" if first else "") + ", for inputs like these.")
 
     def _parameter_names(self, count: int) -> list[str]:
+        """The names of the first `count` positional parameters ('argument 3' past them)."""
         try:
-            names = list(inspect.signature(self.reference or self.fn).parameters)
+            parameters = inspect.signature(self.reference or self.fn).parameters.values()
         except (TypeError, ValueError):
-            names = []
+            parameters = []
+        names = []
+        for parameter in parameters:
+            if parameter.kind not in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+                break
+            names.append(parameter.name)
         return [names[i] if i < len(names) else f"argument {i + 1}" for i in range(count)]
 
     def _describe_call(self, args: tuple, kwargs: dict) -> str:
@@ -543,7 +549,7 @@ class Check:
     def _brief(self, value: Any) -> str:
         """A value as itself when it is short data the learner may see, else what it is."""
         text = _show(value) if self.reveal and _is_data(value) else ""
-        return text if text and len(text) < 60 else describe(value)
+        return text if text and len(text) < 60 and "\n" not in text else describe(value)
 
     def _arguments_unchanged(self, values: tuple, given: list, n_args: int, keywords: list,
                              case: str) -> None:
