@@ -38,12 +38,13 @@ def display_name(student: Student) -> str:
 
 
 def lesson_score(gradebook: Gradebook, lesson: str, student: str, missing: str) -> str:
-    """A student's points in a lesson (late penalty included), or `missing` without a submission."""
+    """A student's points in a lesson, late penalty taken off as `nbgrader export` does, or
+    `missing` without a submission."""
     try:
-        score = gradebook.find_submission(lesson, student).score
+        submission = gradebook.find_submission(lesson, student)
     except MissingEntry:
         return missing
-    return f"{round(score, 2):g}"
+    return f"{round(max(0.0, submission.score - (submission.late_submission_penalty or 0.0)), 2):g}"
 
 
 def lms_rows(gradebook: Gradebook, lessons: list[str], students: list[str] | None = None,
