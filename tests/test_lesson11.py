@@ -390,3 +390,29 @@ def test_the_checkpoint_codes_what_its_log_says():
 def test_the_checkpoint_read_our_training_text_then_docstrings():
     g = gpt_race()
     assert g["long_train"].startswith(g["train_text"]) and len(g["long_train"]) > 4 * len(g["train_text"])
+
+
+def test_the_prequential_figures_in_the_text():
+    g = gpt_race()
+    assert_stated("11", "3.36", g["prequential"], 2)
+    assert_stated("11", "1.65", g["sent_xz"], 2)
+    assert_stated("11", "2.34", g["sent_gzip"], 2)
+
+
+def test_the_live_gpt_in_the_text():
+    """"lesson 08's GPT codes the held-out text in 2.52 bits per character: worse than the
+    order-3 counts (2.12). It reads 64 characters of context, more than twenty times ..."."""
+    g, r = gpt_race(), race()
+    live = 8 * len(g["live"]["data"]) / g["n"]
+    counts = 8 * len(r["data"]) / r["n"]
+    assert_stated("11", "2.52", live, 2)
+    assert_stated("11", "2.12", counts, 2)
+    assert live > counts and LESSON_SHAPE["context"] / 3 > 20
+    assert "decode its first 160 characters" in markdown_of("11") and SLICE == 160
+
+
+def test_the_sourced_figures_on_large_models():
+    """Quoted from Delétang et al. (2023)'s abstract; the 140 GB is their 70B parameters at 2 bytes."""
+    markdown = markdown_of("11")
+    assert "43.4%" in markdown and "58.5%" in markdown and "*Language Modeling Is" in markdown
+    assert "140 GB" in markdown and 70e9 * 2 == 140e9
