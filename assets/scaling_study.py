@@ -14,6 +14,9 @@ can read it); started again, the script skips the runs already there, so an inte
 costs one run. Everything is seeded: the same Python and PyTorch give the same losses.
 At the end it writes the notes beside the table (`scaling_results.md`): machine, versions
 and the time the study took.
+
+Measured: 55 minutes of wall-clock time (23 minutes of CPU time) for the 32 runs, on one
+thread of a 2-core machine that was busy with other jobs (load average about 8).
 """
 
 from __future__ import annotations
