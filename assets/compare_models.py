@@ -15,11 +15,13 @@ Three more series answer two questions of the lessons:
   training text), measured in bits per CHARACTER, so that the two are comparable (lesson 11).
 
 Writes COMPARISON (lessons/helpers/model_comparison.csv); each run is appended as soon as it
-finishes, and a restart skips the runs the file already holds. One thread.
+finishes, and a restart skips the runs the file already holds. One thread per process;
+`--series` splits the work between processes (one per core).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import math
 import sys
@@ -133,14 +135,24 @@ def append(row: dict) -> None:
         writer.writerow(row)
 
 
+SERIES = ("mlp", "gpt", "gpt_no_attention", "gpt_bpe")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--series", nargs="+", choices=SERIES, default=SERIES,
+                        help="run only these series (e.g. two processes, one per core)")
+    wanted = parser.parse_args().series
     torch.set_num_threads(1)
     chars = character_corpus()
-    plan = ([("mlp", b) for b in BUDGETS] + [("gpt", b) for b in BUDGETS]
-            + [("gpt_no_attention", b) for b in BUDGETS] + [("gpt_bpe", b) for b in BPE_BUDGETS])
+    plan = [(series, budget) for series in wanted
+            for budget in (BPE_BUDGETS if series == "gpt_bpe" else BUDGETS)]
     todo = [(series, budget) for series, budget in plan if (series, budget) not in finished()]
     bpe = bpe_corpus() if any(series == "gpt_bpe" for series, _ in todo) else None
     for series, budget in tqdm(todo, desc="comparison runs", unit="run"):
+        if (series, budget) in finished():  # another process ran it meanwhile
+            continue
         started = time.perf_counter()
         if series == "mlp":
             result = run_mlp(chars, budget)
