@@ -6,9 +6,9 @@
     python -m autograder feedback LESSON [LESSON ...] [--to-exchange]  nbgrader generate_feedback
     python -m autograder export [LESSON ...] [--missing-as-zero]       nbgrader's CSV and a CSV for an LMS
 
-Every command takes `--course DIR` (default: autograder/course) and runs from any folder with
-no environment activated: nbgrader's tools (and the `alembic` nbgrader calls by name) are
-found beside this Python. A lesson is named in full (`01_leaf_or_flower`) or by its number
+Every command takes `--course DIR` (default: autograder/course) and runs from the project's
+folder with no environment activated: nbgrader's tools (and the `alembic` nbgrader calls by
+name) are found beside this Python. A lesson is named in full (`01_leaf_or_flower`) or by its number
 (`01` or `1`). nbgrader's own exit codes do not say whether anything was done (`nbgrader
 export` exits 0 after "No notebooks were matched"), so each command checks what it should
 have produced and exits 1 with a sentence saying what is missing and what to run.
