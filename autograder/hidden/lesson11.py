@@ -46,10 +46,11 @@ def _texts_and_models(seed: int):
         yield f"hidden random text {trial} ({len(symbols)} symbols, {V}-symbol model)", symbols, model
     for i, table in enumerate(EDGE_TABLES, 1):
         V, model = len(table) - 1, _fixed(table)
-        for first in range(V):  # each symbol first, when the interval is still the whole range
-            symbols = [first, *rng.integers(0, V, size=int(rng.integers(0, 12))).tolist()]
-            yield f"hidden edge case {i}.{first + 1} ({len(symbols)} symbols, intervals that " \
-                  "start or end exactly on a quarter or a half)", symbols, model
+        for first in range(V):  # each symbol first, when the interval is still the whole range,
+            rest = rng.integers(0, V, size=int(rng.integers(1, 12))).tolist()
+            for symbols in ([first], [first, *rest]):  # alone (later symbols can hide a slip)
+                yield f"hidden edge case {i}.{first + 1} ({len(symbols)} symbols, intervals that " \
+                      "start or end exactly on a quarter or a half)", symbols, model
 
 
 def _small_tables(seed: int, n: int = 3000) -> list[tuple[list[int], list[int]]]:
