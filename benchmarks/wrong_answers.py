@@ -544,9 +544,21 @@ def run_in_child(lesson: Lesson, answer: WrongAnswer, conn) -> None:
     conn.close()
 
 
+def reference_seconds(lesson: Lesson, name: str) -> float:
+    """Seconds the reference takes through the exercise's visible check and hidden test."""
+    reference = getattr(lesson.solutions(), name)
+    start = time.perf_counter()
+    with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull), \
+            contextlib.redirect_stderr(devnull):
+        getattr(lesson.checks(), name)(reference)
+        getattr(lesson.hidden(), name)(reference)
+    return time.perf_counter() - start
+
+
 def run_all(lesson: Lesson, answers: list[WrongAnswer], workers: int,
-            timeout: float) -> list[tuple[WrongAnswer, str, str]]:
-    """Run every wrong answer in its own forked process, `workers` at a time."""
+            timeout: dict[str, float]) -> list[tuple[WrongAnswer, str, str]]:
+    """Run every wrong answer in its own forked process, `workers` at a time; a wrong answer
+    still running after its exercise's `timeout` (seconds) is stopped and counted a timeout."""
     context = multiprocessing.get_context("fork")
     pending, running, results = list(answers), [], []
     while pending or running:
@@ -567,7 +579,7 @@ def run_all(lesson: Lesson, answers: list[WrongAnswer], workers: int,
                     results.append((answer, "crashed", "the process died"))
             elif not process.is_alive():
                 results.append((answer, "crashed", f"the process died (exit {process.exitcode})"))
-            elif time.monotonic() - started > timeout:
+            elif time.monotonic() - started > timeout[answer.exercise]:
                 process.kill()
                 results.append((answer, "timeout", ""))
             else:
@@ -627,7 +639,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lessons", default="", help="comma-separated lesson numbers (default: all)")
     parser.add_argument("--exercises", default="", help="comma-separated exercise names (default: all)")
     parser.add_argument("--workers", type=int, default=1, help="processes at a time (default 1)")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per wrong answer")
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="seconds per wrong answer, at least (5x the reference's time if more)")
     parser.add_argument("--all-survivors", action="store_true", help="list equivalent survivors too")
     args = parser.parse_args(argv)
     wanted = {n.strip() for n in args.lessons.split(",") if n.strip()}
@@ -650,7 +663,9 @@ def main(argv: list[str] | None = None) -> None:
         answers = [answer for name in names
                    for answer in wrong_answers(name, getattr(lesson.solutions(), name))]
         lesson.checks(), lesson.hidden()  # imported once here, before the processes fork
-        results = run_all(lesson, answers, args.workers, args.timeout)
+        # a wrong answer may take a few times the reference's time (more so on a busy machine)
+        timeout = {name: max(args.timeout, 5 * reference_seconds(lesson, name)) for name in names}
+        results = run_all(lesson, answers, args.workers, timeout)
         for i, figure in enumerate(report(lesson, results, args.all_survivors)):
             totals[i] += figure
         latency = check_latency(lesson, names)
