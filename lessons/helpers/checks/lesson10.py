@@ -24,7 +24,7 @@ def random_unit_vectors(random_unit_vectors):
     chk = Check("random_unit_vectors", random_unit_vectors, returns=torch.Tensor)
     V = chk.run(5, 3, torch.Generator().manual_seed(0))
     chk.has_shape(V, (5, 3), case="n=5, d=3: the shape",
-              hint="return one vector per row: shape (n, d).")
+                  hint="return one vector per row: shape (n, d).")
     chk.close(V.norm(dim=1), [1.0] * 5, case="n=5, d=3: the length of each row", atol=1e-5,
               hint="divide each row by its length: V / V.norm(dim=1, keepdim=True) "
                    "(dim=1 is along a row).")
@@ -50,10 +50,10 @@ def pairwise_angles(pairwise_angles):
     units = torch.tensor([[1.0, 0.0], [0.0, 1.0], [s, s]])
     got = chk.run(units)
     chk.has_shape(got, (3,),
-              case="3 vectors make 3 pairs: (0, 1), (0, 2), (1, 2)",
-              hint="one angle per pair i < j, n (n - 1) / 2 of them: leave out each row with "
-                   "itself (i == j, always 0 degrees) and count each pair once (a triangle "
-                   "above the diagonal, torch.triu(..., diagonal=1)).")
+                  case="3 vectors make 3 pairs: (0, 1), (0, 2), (1, 2)",
+                  hint="one angle per pair i < j, n (n - 1) / 2 of them: leave out each row with "
+                       "itself (i == j, always 0 degrees) and count each pair once (a triangle "
+                       "above the diagonal, torch.triu(..., diagonal=1)).")
     chk.close(_sorted(got), [45.0, 45.0, 90.0], atol=1e-3,
               case="rows [1, 0], [0, 1], [0.71, 0.71] (angles sorted)",
               hint="return degrees, not radians: torch.rad2deg (or * 180 / pi) after arccos.")
@@ -143,8 +143,8 @@ def pack(pack):
         seen.append((tuple(cos.shape), cos.detach().diagonal().abs().max().item()))
         return (cos.abs() - 0.5).relu().pow(2).mean()
 
-    packed = chk.run(V, tolerance, 300, 0.05, False)
-    chk.equal(len(seen), 300, case="calls of loss_fn for steps=300",
+    packed = chk.run(V, tolerance, 150, 0.05, False)
+    chk.equal(len(seen), 150, case="calls of loss_fn for steps=150",
               hint="compute the loss once per step, steps times.")
     chk.equal(seen[0][0], (12, 12), case="the shape of the matrix given to loss_fn for 12 vectors",
               hint="give loss_fn the (n, n) matrix of all cosines, V @ V.T.")
@@ -153,7 +153,7 @@ def pack(pack):
              hint="set the diagonal of the cosine matrix to 0 before calling loss_fn "
                   "(cos.fill_diagonal_(0.0)): a row with itself is not a pair.")
     chk.has_shape(packed, (12, 4), case="12 vectors in 4 dimensions: the shape",
-              hint="return the packed vectors, shape (n, d).")
+                  hint="return the packed vectors, shape (n, d).")
     chk.true(not packed.requires_grad, case="the returned tensor requires grad",
              hint="return V.detach(): plotting and numpy need a tensor without gradient.")
     chk.close(packed.norm(dim=1), [1.0] * 12, atol=1e-4,
@@ -163,7 +163,7 @@ def pack(pack):
     before = (V @ V.T).fill_diagonal_(0.0).abs().max().item()
     after = (packed @ packed.T).fill_diagonal_(0.0).abs().max().item()
     chk.true(after < 0.6 and after < before - 0.1, got=(round(before, 3), round(after, 3)),
-             case="largest |cos| before and after 300 steps (should fall, here below 0.6)",
+             case="largest |cos| before and after 150 steps (should fall, here below 0.6)",
              hint="minimise: optimizer.zero_grad(), loss.backward(), optimizer.step(). "
                   "Adam steps AGAINST the gradient; do not negate the loss.")
     chk.passed()

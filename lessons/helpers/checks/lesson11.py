@@ -120,8 +120,8 @@ def frequencies(frequencies):
     chk = Check("frequencies", frequencies, returns=np.ndarray)
     cum = chk.run(np.array([[6, 2, 0, 0]]), 0.5, 64)
     chk.has_shape(cum, (1, 5), case="counts [[6, 2, 0, 0]]: the shape of cum",
-              hint="cum has V + 1 columns: start each row with 0, then the running sum "
-                   "(np.cumsum) of the frequencies.")
+                  hint="cum has V + 1 columns: start each row with 0, then the running sum "
+                       "(np.cumsum) of the frequencies.")
     chk.true(bool(np.all(np.diff(cum, axis=-1) >= 1)),
              case="counts [[6, 2, 0, 0]]: every symbol needs a frequency of at least 1",
              hint="a symbol with frequency 0 could never be coded (zero-frequency problem): "
