@@ -35,6 +35,7 @@ HEADING = re.compile(r"^## Exercise (?P<number>\d+) · (?P<title>.+?)\s+"
 BLOCK = re.compile(r"(<!-- generated: (?P<key>\w+) -->\n)(?P<body>.*?)(<!-- end generated -->)", re.DOTALL)
 #: Reading speed assumed for the lessons' prose (technical text with formulas and code).
 WORDS_PER_MINUTE = 100
+WORDS_ROUNDED_TO = 100
 #: A lesson's learner time is rounded up to this many minutes.
 ROUND_TO = 5
 
@@ -114,9 +115,11 @@ def lesson_title(lesson: Lesson) -> str:
 
 
 def prose_words(lesson: Lesson) -> int:
-    """Words in the lesson's markdown cells."""
+    """Words in the lesson's markdown cells, to the nearest hundred (so that editing a
+    sentence does not make the syllabus out of date)."""
     notebook = nbformat.read(lesson.path, as_version=4)
-    return sum(len(c.source.split()) for c in notebook.cells if c.cell_type == "markdown")
+    words = sum(len(c.source.split()) for c in notebook.cells if c.cell_type == "markdown")
+    return WORDS_ROUNDED_TO * round(words / WORDS_ROUNDED_TO)
 
 
 def measured_run_seconds(text: str) -> dict[str, float]:
@@ -210,7 +213,7 @@ def lesson_block(fact: LessonFacts) -> str:
     lines += [f"| {e.number} | {e.title} (`{e.name}`) | {e.stars} {e.difficulty} | ~{e.minutes} min "
               f"| {e.points:g} |" for e in fact.exercises]
     lines += ["", f"Exercises: {len(fact.exercises)}, about {fact.exercise_minutes} min, "
-              f"{fact.points:g} points. Reading: {fact.words:,} words, about {fact.reading_minutes} min. "
+              f"{fact.points:g} points. Reading: about {fact.words:,} words, {fact.reading_minutes} min. "
               f"Run top to bottom with the reference answers: {seconds_text(fact.run_seconds)}. "
               f"Expected learner time: about {fact.learner_minutes} min."]
     return "\n".join(lines) + "\n"
