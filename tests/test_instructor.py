@@ -321,3 +321,41 @@ def test_unknown_lesson_and_unbuilt_course_are_refused(tmp_path: Path) -> None:
         result = command(name, "01")
         assert result.returncode == 1, (name, result.stderr)
         assert "is not a course directory yet" in result.stderr, (command, result.stderr)
+
+
+# -- on a hub: the exchange ------------------------------------------------------------------
+
+
+@needs_sandbox
+def test_hub_commands_move_work_through_the_exchange(tmp_path: Path) -> None:
+    """release --to-exchange, a student's fetch and submit, collect, grade, feedback
+    --to-exchange and the student's fetch of their feedback, through a real exchange folder."""
+    exchange, config, home = tmp_path / "exchange", tmp_path / "config", tmp_path / "ada"
+    for folder in (exchange, config, home):
+        folder.mkdir()
+    exchange.chmod(0o777)
+    (config / "nbgrader_config.py").write_text(f"c = get_config()\nc.Exchange.root = {str(exchange)!r}\n")
+    env = {**BARE, "JUPYTER_CONFIG_PATH": str(config)}
+    course = tmp_path / "course"
+
+    def instructor(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "autograder", *args, "--course", str(course)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+
+    def student(command: str) -> None:
+        subprocess.run([str(Path(sys.executable).parent / "nbgrader"), command, LESSON.name,
+                        "--course", "llm-course", "--CourseDirectory.student_id=ada"],
+                       cwd=home, env=env, capture_output=True, text=True, check=True)
+
+    assert instructor("release", "01", "--to-exchange").returncode == 0
+    nothing = instructor("collect", "01")
+    assert nothing.returncode == 1 and "no submissions of 01_leaf_or_flower were collected" in nothing.stderr
+    student("fetch_assignment")
+    student("submit")
+    steps = [instructor("collect", "01"), instructor("grade", "01", "--quiet"),
+             instructor("feedback", "01", "--to-exchange")]
+    for step in steps:
+        assert step.returncode == 0, step.stdout + step.stderr
+    student("fetch_feedback")
+    (page,) = (home / LESSON.name / "feedback").glob(f"*/{LESSON.name}.html")
+    assert_no_leak(html.unescape(page.read_text()), tmp_path)
