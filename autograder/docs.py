@@ -146,8 +146,11 @@ def course_facts() -> list[LessonFacts]:
 
 
 def mistake_name(mutant: Mutant) -> str:
-    """A mutant's name as words, without the exercise's name in front."""
-    words = mutant.name.removeprefix(f"{mutant.exercise}_").replace("_", " ")
+    """A mutant's name as words, without the exercise's name (or its first word) in front."""
+    name = mutant.name
+    for prefix in (f"{mutant.exercise}_", f"{mutant.exercise.split('_')[0]}_"):
+        name = name.removeprefix(prefix)
+    words = name.replace("_", " ")
     return words[:1].upper() + words[1:]
 
 
