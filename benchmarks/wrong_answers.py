@@ -156,6 +156,8 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
      "for _ in tqdm(range(steps), desc='packing'):"): PROGRESS_BAR,
     ('pack', "for _ in tqdm(range(steps), disable=not progress, desc='packing'):",
      "for _ in tqdm(range(steps), disable=progress, desc='packing'):"): PROGRESS_BAR,
+    ('pack', "for _ in tqdm(range(steps), disable=not progress, desc='packing'):",
+     "for _ in tqdm(range(steps), disable=not progress):"): PROGRESS_BAR,
     ('pack', 'V /= V.norm(dim=1, keepdim=True)', 'V /= V.norm(dim=-1, keepdim=True)'): LAST_AXIS,
     ('code_length', 'return float(-np.log2(probs).sum())',
      'return -np.log2(probs).sum()'): FLOAT64,
@@ -630,6 +632,10 @@ def report(lesson: Lesson, results: list[tuple[WrongAnswer, str, str]],
     for answer, outcome, detail in results:
         if outcome == "crashed":
             print(f"  CRASHED   {change(answer)}\n{'':30}{detail}")
+    timed_out = [answer.exercise for answer, outcome, _ in results if outcome == "timeout"]
+    if timed_out:
+        counts = [f"{name} {timed_out.count(name)}" for name in dict.fromkeys(timed_out)]
+        print(f"  timeouts: {', '.join(counts)}")
     return total, len(survivors), len(real)
 
 
