@@ -24,7 +24,9 @@ Writing a check
                 for a function that returns one label or an array of labels). Default: the
                 reference's return annotation, else the learner's own (a stub carries the
                 reference's signature), else no type rule.
-    modifies    names of the arguments the docstring says the function changes (True: all).
+    modifies    names of the arguments the docstring says the function changes (True: all);
+                these are passed as they are, so the check sees what the function did to
+                them (also the way to let a gradient reach the check's own tensor).
     crash_hint  the likely mistake when the function raises outside a case with its own
                 hint (default: the first line of the function's docstring).
 `chk.run(*args, **kwargs)`   call the learner's function; returns what came back.
