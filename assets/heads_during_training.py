@@ -6,10 +6,11 @@
 assets/train_gpt.py trains the checkpoint that lessons 11-13 use and keeps only its last
 weights. This script replays the same run with train_gpt's own functions (same seed, data,
 batches and learning-rate schedule, one thread), so its weights at step s are the
-checkpoint run's weights at step s. Every EVERY steps it measures every head on the
-repeated random tokens lesson 13 uses (8 texts of 50 random characters written twice,
-seed 0): its previous-token and induction scores (the references of lesson 13), and the
-model's loss on the first and on the second copy. RESULT (JSON) holds the measurements
+checkpoint run's weights at step s. Every EVERY steps it measures every head on the two
+kinds of repeated text lesson 13 uses, each 8 texts of 50 characters written twice:
+random characters (seed 0) and stretches of the held-out documentation. For each: every
+head's previous-token and induction score (the references of lesson 13), and the model's
+loss on the first and on the second copy. RESULT (JSON) holds the measurements
 and the settings; lesson 13 plots it and tests/test_lesson13.py checks the figures the
 lesson quotes from it.
 """
@@ -30,26 +31,32 @@ sys.path[:0] = [str(ROOT.parent), str(ROOT.parent / "lessons"), str(ROOT)]
 
 import train_gpt  # noqa: E402
 
-from helpers.interp import repeated_random_tokens, surprise  # noqa: E402
+from helpers.interp import repeated_held_out, repeated_random_tokens, surprise  # noqa: E402
 from solutions.gpt import reference_gpt  # noqa: E402
 from solutions.lesson13 import attention_patterns, induction_scores, previous_token_scores  # noqa: E402
 
-STEPS, EVERY = 1500, 50
+STEPS, EVERY = 5000, 100
 N_TEXTS, PERIOD, SEED = 8, 50, 0
 RESULT = ROOT.parent / "lessons" / "helpers" / "heads_during_training.json"
 
 
-def measure(model: torch.nn.Module, repeated: torch.Tensor) -> dict:
+def measure_on(model: torch.nn.Module, repeated: torch.Tensor) -> dict:
     """Head scores and the loss (bits per character) on each copy of the repeated texts."""
-    was_training = model.training
-    model.eval()
     patterns = attention_patterns(model, repeated)
     lost = surprise(model, repeated) / math.log(2)  # (B, 2 * PERIOD - 1): position t predicts t + 1
-    model.train(was_training)
     return {"previous": previous_token_scores(patterns).tolist(),
             "induction": induction_scores(patterns, PERIOD).tolist(),
             "first_copy_bits": lost[:, :PERIOD - 1].mean().item(),
             "second_copy_bits": lost[:, PERIOD:].mean().item()}
+
+
+def measure(model: torch.nn.Module, texts: dict[str, torch.Tensor]) -> dict:
+    """measure_on each kind of repeated text, the model in eval mode (no dropout)."""
+    was_training = model.training
+    model.eval()
+    result = {kind: measure_on(model, repeated) for kind, repeated in texts.items()}
+    model.train(was_training)
+    return result
 
 
 def replay(steps: int, every: int, out: Path) -> None:
@@ -58,7 +65,8 @@ def replay(steps: int, every: int, out: Path) -> None:
     train_ids = train_gpt.encode(train_gpt.long_training_text()[0])
     model = reference_gpt(train_gpt.CONFIG, seed=train_gpt.SEED)
     run = train_gpt.new_run(model)
-    repeated = repeated_random_tokens(N_TEXTS, PERIOD, train_gpt.CONFIG.vocab_size, seed=SEED)
+    repeated = {"random": repeated_random_tokens(N_TEXTS, PERIOD, train_gpt.CONFIG.vocab_size, seed=SEED),
+                "held_out": repeated_held_out(train_gpt.VOCAB, N_TEXTS, PERIOD)}
     model.train()
     settings = {"n_texts": N_TEXTS, "period": PERIOD, "seed": SEED, "every": every,
                 "config": train_gpt.CONFIG.as_dict()}
@@ -71,10 +79,9 @@ def replay(steps: int, every: int, out: Path) -> None:
             measures.append(measure(model, repeated))
             out.write_text(json.dumps({"settings": settings, "steps": steps_seen, "measures": measures},
                                       indent=1) + "\n")
-            top = max(max(row) for row in measures[-1]["induction"])
-            print(f"step {run['step']:>5}: best induction score {top:.3f}, second copy "
-                  f"{measures[-1]['second_copy_bits']:.2f} bits ({time.perf_counter() - started:.0f} s)",
-                  flush=True)
+            print(f"step {run['step']:>5} ({time.perf_counter() - started:.0f} s):", "; ".join(
+                f"{kind}: best induction score {max(max(row) for row in m['induction']):.3f}, second copy "
+                f"{m['second_copy_bits']:.2f} bits" for kind, m in measures[-1].items()), flush=True)
 
 
 def main() -> None:

@@ -99,6 +99,16 @@ def surprise(model: torch.nn.Module, tokens: torch.Tensor) -> torch.Tensor:
     return -log_p.gather(-1, tokens[:, 1:, None])[..., 0]
 
 
+def repeated_held_out(vocab: str, n_texts: int, period: int) -> torch.Tensor:
+    """n_texts stretches of `period` held-out characters, each written twice: (n_texts, 2 * period).
+
+    Real documentation, unlike random characters: the first copy is partly predictable, and
+    the second copy entirely, for a model that looks back.
+    """
+    half = held_out_windows(vocab, n_texts, period)
+    return torch.cat([half, half], dim=1)
+
+
 def next_token_loss(model: torch.nn.Module, windows: torch.Tensor) -> float:
     """The model's mean cross-entropy (nats) at predicting windows[:, 1:] from windows.
 
@@ -171,11 +181,12 @@ def _annotated_grid(ax: plt.Axes, values: np.ndarray, title: str, cmap: str, fmt
     plt.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label=label)
 
 
-def plot_head_scores(previous: torch.Tensor, induction: torch.Tensor) -> plt.Figure:
-    """The previous-token and induction scores of every head, side by side (layers x heads)."""
-    fig, axes = plt.subplots(1, 2, figsize=(9, 4.2))
+def plot_head_scores(previous: torch.Tensor, induction: dict[str, torch.Tensor]) -> plt.Figure:
+    """Every head's previous-token score and its induction score on each kind of text (layers x heads)."""
+    fig, axes = plt.subplots(1, 1 + len(induction), figsize=(4.4 * (1 + len(induction)), 4.2))
     _annotated_grid(axes[0], previous.numpy(), "previous-token score", "Purples", ".2f", 0, 1)
-    _annotated_grid(axes[1], induction.numpy(), "induction score", "Greens", ".2f", 0, 1)
+    for ax, (kind, scores) in zip(axes[1:], induction.items()):
+        _annotated_grid(ax, scores.numpy(), f"induction score, {kind}", "Greens", ".2f", 0, 1)
     fig.tight_layout()
     return fig
 
@@ -237,21 +248,23 @@ def plot_patching(restored: torch.Tensor, clean: str, corrupted: str) -> plt.Axe
     return ax
 
 
-def plot_repeated_surprise(bits_lost: torch.Tensor, period: int, uniform: float) -> plt.Axes:
+def plot_repeated_surprise(bits_lost: dict[str, torch.Tensor], period: int, uniform: float) -> plt.Axes:
     """The model's surprise (bits) at each position of texts written twice, averaged over texts.
 
-    bits_lost: (B, 2 * period - 1); column t is the surprise at the character t + 1.
+    bits_lost: {kind of text: (B, 2 * period - 1)}; column t is the surprise at character t + 1.
     """
-    _, ax = plt.subplots(figsize=(7.5, 3.4))
-    positions = torch.arange(1, bits_lost.shape[1] + 1)
-    ax.plot(positions, bits_lost.mean(dim=0), ".-", color="tab:blue", label="the model (mean of 8 texts)")
-    ax.axhline(uniform, color="tab:gray", linestyle="--", label=f"uniform guess ({uniform:.2f} bits)")
-    ax.axvline(period - 0.5, color="black", linestyle=":", label="the second copy starts")
+    _, ax = plt.subplots(figsize=(8, 3.6))
+    for (kind, lost), style, colour in zip(bits_lost.items(), [".-", "s--"], ["tab:red", "tab:blue"]):
+        positions = torch.arange(1, lost.shape[1] + 1)
+        ax.plot(positions, lost.mean(dim=0), style, markersize=3, color=colour, label=kind)
+    ax.axhline(uniform, color="tab:gray", linestyle=":", label=f"uniform guess ({uniform:.2f} bits)")
+    ax.axvline(period - 0.5, color="black", linestyle="-", linewidth=0.8)
+    ax.text(period + 1, ax.get_ylim()[1] * 0.95, "the second copy starts", fontsize=9, va="top")
     ax.set_xlabel("position of the character predicted")
-    ax.set_ylabel("surprise (bits)")
+    ax.set_ylabel("surprise (bits), mean of 8 texts")
     ax.set_ylim(bottom=0)
-    ax.set_title("Random characters, written twice", fontsize=11)
-    ax.legend(fontsize=9, loc="center right")
+    ax.set_title("Texts written twice", fontsize=11)
+    ax.legend(fontsize=9, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
 
 
@@ -264,31 +277,30 @@ def load_head_history(path: Path = HEAD_HISTORY) -> dict:
     return json.loads(path.read_text())
 
 
-def plot_head_history(history: dict, heads: Sequence[tuple[int, int]]) -> plt.Figure:
-    """Scores of the chosen heads and the loss on each copy, as training goes on."""
+def plot_head_history(history: dict, head: tuple[int, int]) -> plt.Figure:
+    """As training goes on: one head's induction score, the best of any head, and how many bits per
+    character the second copy costs less than the first, for each kind of text."""
     steps = history["steps"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.6))
-    styles = ["o-", "s--", "^-.", "d:"]
-    for (layer, head), style in zip(heads, styles):
-        left.plot(steps, [m["previous"][layer][head] for m in history["measures"]], style, markersize=3,
-                  label=f"head {layer}.{head}, previous-token score")
-    best = [max(max(row) for row in m["induction"]) for m in history["measures"]]
-    left.plot(steps, best, "k-", linewidth=2, label="best induction score of any head")
-    for (layer, head), style in zip(heads, styles[2:]):
-        left.plot(steps, [m["induction"][layer][head] for m in history["measures"]], style, markersize=3,
-                  label=f"head {layer}.{head}, induction score")
+    layer, h = head
+    kinds = {"random": ("random characters", "tab:red"), "held_out": ("documentation", "tab:blue")}
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11.5, 3.7))
+    for kind, (label, colour) in kinds.items():
+        measures = [m[kind] for m in history["measures"]]
+        left.plot(steps, [m["induction"][layer][h] for m in measures], "o-", markersize=3, color=colour,
+                  label=f"head {layer}.{h}, {label}")
+        left.plot(steps, [max(max(row) for row in m["induction"]) for m in measures], ":", color=colour,
+                  label=f"best of all heads, {label}")
+        right.plot(steps, [m["first_copy_bits"] - m["second_copy_bits"] for m in measures], "s--",
+                   markersize=3, color=colour, label=label)
     left.set_xlabel("training step")
-    left.set_ylabel("score")
-    left.set_title("Heads as the model trains", fontsize=11)
+    left.set_ylabel("induction score")
+    left.set_title("Induction scores as the model trains", fontsize=11)
     left.legend(fontsize=8)
-    right.plot(steps, [m["first_copy_bits"] for m in history["measures"]], "o-", markersize=3,
-               color="tab:red", label="first copy (unpredictable)")
-    right.plot(steps, [m["second_copy_bits"] for m in history["measures"]], "s--", markersize=3,
-               color="tab:blue", label="second copy")
     right.set_xlabel("training step")
-    right.set_ylabel("bits per character")
-    right.set_title("Loss on random text written twice", fontsize=11)
-    right.legend(fontsize=9)
+    right.set_ylabel("first copy - second copy (bits)")
+    right.axhline(0, color="tab:gray", linewidth=0.8)
+    right.set_title("What the repeat saves, per character", fontsize=11)
+    right.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
