@@ -249,19 +249,58 @@ def test_patching_the_checks_does_not_fool_the_hidden_tests(graded: Graded) -> N
     assert "dense (hidden tests)" in graded.outputs("patches_checks")
 
 
-@needs_sandbox
-def test_errors_show_compact_tracebacks(graded: Graded) -> None:
-    """A failed check's traceback is Python's own format, one source line per frame (the
-    kernel's xmode is Plain: IPython's default highlights lines around every frame, slowly)."""
-    path = graded.course / "autograded" / "mutants" / LESSON.name / LESSON.path.name
+def errors(graded: Graded, student: str) -> list[tuple[str, str, str]]:
+    """(test cell or "", exception name, what the learner reads) of every error in a student's
+    autograded notebook, in order, ANSI colours removed."""
+    path = graded.course / "autograded" / student / LESSON.name / LESSON.path.name
     notebook = nbformat.read(path, as_version=4)
-    errors = [out for cell in notebook.cells if cell.cell_type == "code"
-              for out in cell.outputs if out.output_type == "error" and out.ename == "CheckFailed"]
-    assert errors
-    text = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(errors[0].traceback))
-    assert text.startswith("Traceback (most recent call last):")
-    assert re.search(r"File .*checking\.py:\d+ in fail", text)
-    assert "---->" not in text and "Likely mistake" in text
+    return [(cell.metadata.get("nbgrader", {}).get("grade_id", ""), out.ename,
+             re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(out.traceback)))
+            for cell in notebook.cells if cell.cell_type == "code"
+            for out in cell.outputs if out.output_type == "error"]
+
+
+def check_source_lines() -> set[str]:
+    """The longer lines of the checks' own code (lesson 01's checks and the check engine)."""
+    lines = set()
+    for path in [ROOT / "lessons" / "helpers" / "checking.py",
+                 ROOT / "lessons" / "helpers" / "checks" / "lesson01.py"]:
+        lines |= {line.strip() for line in path.read_text().splitlines() if len(line.strip()) > 12}
+    return lines
+
+
+@needs_sandbox
+def test_a_failed_check_shows_one_compact_block(graded: Graded) -> None:
+    """In the graded notebook a failed check reads as one block, never a traceback through the
+    check's code: the exercise and the case, expected and got, the likely mistake; when the
+    learner's code raised, their own frames, one source line each. Any other error keeps
+    Python's compact traceback (the grading kernel's xmode is Plain: IPython's default
+    highlights lines around every frame, slowly)."""
+    first_mutant = next(m for m in mutants_of(LESSON.mutants()) if m.exercise == "dense")
+    source = check_source_lines()
+
+    cell, ename, text = next(e for e in errors(graded, "mutants") if e[0] == "test_dense")
+    assert ename == "CheckFailed"
+    assert text.startswith("`dense` is not right yet: "), text
+    lines = text.splitlines()
+    assert lines[1].startswith("  expected: ") and lines[2].startswith("  got: "), text
+    assert first_mutant.message in text.split("\nLikely mistake: ", 1)[1], text
+    assert "Traceback" not in text and "File " not in text and "checking.py" not in text
+    assert [line for line in lines if line.strip() in source] == []
+
+    failed = [e for e in errors(graded, "raises_in_helper") if e[1] == "CheckFailed"]
+    cell, ename, text = failed[0]
+    assert cell == "test_relu" and text.startswith("`relu` raised an error on "), text
+    assert "IndexError" in text and "Likely mistake: " in text
+    assert re.search(r"Cell In\[\d+\], line \d+, in relu\n +return keep_positive\(z\)\n"
+                     r".*, in keep_positive\n +return z\[len\(z\)\]", text), text
+    assert "Traceback" not in text and "File " not in text and "checking.py" not in text
+    assert [line for line in text.splitlines() if line.strip() in source] == []
+
+    plain = next(text for cell, ename, text in errors(graded, "raises_in_helper")
+                 if not cell and ename == "IndexError")  # the cell that plots relu(z)
+    assert plain.startswith("Traceback (most recent call last):"), plain
+    assert "---->" not in plain and "return z[len(z)]" in plain
 
 
 @needs_sandbox
