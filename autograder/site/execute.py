@@ -1,0 +1,127 @@
+"""Run each lesson top to bottom with the reference answers, once, and keep the result.
+
+The notebook that runs is the learner's (lessons/NN_*.ipynb) with every exercise cell
+answered by its reference, exactly as a learner who solved everything would have it
+(`autograder.submissions`): no hidden test runs, so none can print anything.
+
+An executed notebook is cached under a key made of everything its outputs depend on: the
+lesson, every reference answer (a provided cell may hold another lesson's), the helpers and
+their data, and the package versions pinned in requirements.txt. An unchanged lesson is
+never run twice; a changed helper re-runs every lesson, since any of them may import it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+from autograder.build import IGNORE, LESSONS, ROOT, SUPPORT, Lesson
+from autograder.submissions import answered, reference_answers
+
+#: Bump when the way lessons are executed changes, so that old cached runs are not reused.
+EXECUTION_VERSION = "1"
+#: Seconds one cell may run (lesson 08 trains a GPT; a busy 2-core machine is slow).
+CELL_TIMEOUT = 900
+
+
+class LessonFailed(RuntimeError):
+    """A lesson did not run top to bottom; the message names the lesson and the cell."""
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+
+
+def cache_key(lesson: Lesson) -> str:
+    """A hash of everything the lesson's executed outputs depend on."""
+    digest = hashlib.sha256(EXECUTION_VERSION.encode())
+    inputs = [lesson.path, ROOT / "requirements.txt", *_files(ROOT / "solutions"),
+              *(f for support in SUPPORT for f in _files(LESSONS / support))]
+    for path in inputs:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def cell_label(notebook: nbformat.NotebookNode, index: int) -> str:
+    """How a failure names a cell: its number, its id and its first line."""
+    cell = notebook.cells[index]
+    first = next((line for line in cell.source.splitlines() if line.strip()), "")
+    return f"cell {index + 1} of {len(notebook.cells)} (id {cell.get('id', '?')}: {first[:70]!r})"
+
+
+def first_error(notebook: nbformat.NotebookNode) -> tuple[int, dict] | None:
+    """The first cell with an error output, and that output (widgets' stored outputs too)."""
+    widget_state = (notebook.metadata.get("widgets", {})
+                    .get("application/vnd.jupyter.widget-state+json", {}).get("state", {}))
+    for index, cell in enumerate(notebook.cells):
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                return index, output
+            model_id = output.get("data", {}).get("application/vnd.jupyter.widget-view+json",
+                                                  {}).get("model_id")
+            for inner in _widget_outputs(widget_state, model_id):
+                if inner.get("output_type") == "error":
+                    return index, inner
+    return None
+
+
+def _widget_outputs(state: dict, model_id: str | None) -> list[dict]:
+    """The outputs stored in every Output widget inside widget `model_id`."""
+    model = state.get(model_id or "", {})
+    found = list(model.get("state", {}).get("outputs", []))
+    for child in model.get("state", {}).get("children", []):
+        found += _widget_outputs(state, str(child).removeprefix("IPY_MODEL_"))
+    return found
+
+
+def execute(lesson: Lesson) -> nbformat.NotebookNode:
+    """Run the lesson with the reference answers, in a scratch copy of its folder.
+
+    Raises LessonFailed naming the lesson and the cell when a cell raises or times out.
+    """
+    notebook = answered(lesson.path, reference_answers(lesson))
+    with tempfile.TemporaryDirectory(prefix=f"site-{lesson.name[:2]}-") as scratch:
+        for support in SUPPORT:
+            shutil.copytree(LESSONS / support, Path(scratch) / support, ignore=IGNORE)
+        client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
+                                resources={"metadata": {"path": scratch}})
+        try:
+            client.execute()
+        except (CellExecutionError, CellTimeoutError) as error:
+            where = first_error(notebook)
+            cell = cell_label(notebook, where[0]) if where else "a cell"
+            summary = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
+            raise LessonFailed(f"lesson {lesson.name} failed to execute at {cell}: {summary}") from None
+    if where := first_error(notebook):
+        output = where[1]
+        raise LessonFailed(f"lesson {lesson.name} failed to execute at {cell_label(notebook, where[0])}: "
+                           f"{output.get('ename')}: {output.get('evalue')}")
+    return notebook
+
+
+def executed(lesson: Lesson, cache: Path, log=print) -> tuple[nbformat.NotebookNode, bool]:
+    """The lesson executed with the references, from `cache` if it holds this version.
+
+    Returns the notebook and whether it came from the cache.
+    """
+    path = cache / f"{lesson.name}-{cache_key(lesson)}.ipynb"
+    if path.exists():
+        return nbformat.read(path, as_version=4), True
+    start = time.perf_counter()
+    notebook = execute(lesson)
+    cache.mkdir(parents=True, exist_ok=True)
+    for stale in cache.glob(f"{lesson.name}-*.ipynb"):
+        stale.unlink()
+    partial = path.with_suffix(".partial")
+    nbformat.write(notebook, partial)
+    partial.replace(path)
+    log(f"executed {lesson.name} in {time.perf_counter() - start:.0f} s")
+    return notebook, False
