@@ -242,3 +242,31 @@ def test_the_lessons_live_run_lands_on_the_scripts_point():
         torch.set_num_threads(threads)
     assert [step for step, _ in history["held_out"]] == [100, 200, 300, 400]
     assert abs(bits - comparison()["gpt"][gpt.LESSON_STEPS * gpt.LESSON_BATCH_SIZE * model.context]) < 2e-3
+
+
+def test_the_race_text_states_the_committed_results():
+    """Every figure of the race's sentences is the committed comparison's."""
+    table, text = comparison(), markdown_of("08")
+    gpt_runs, mlp_runs, no_attention = table["gpt"], table["mlp"], table["gpt_no_attention"]
+    lesson = gpt.LESSON_STEPS * gpt.LESSON_BATCH_SIZE * gpt.LESSON_SHAPE["context"]
+    budgets = sorted(gpt_runs)
+    cross = next(b for b in budgets if gpt_runs[b] < mlp_runs[b])
+    largest = budgets[-1]
+    mlp_best = min(mlp_runs, key=mlp_runs.get)
+    assert mlp_runs[lesson] < gpt_runs[lesson], "the text says the MLP wins at the lesson's budget"
+    assert all(gpt_runs[b] < mlp_runs[b] for b in budgets if b >= cross), "the GPT stays ahead"
+    assert all(a > b for a, b in zip([gpt_runs[b] for b in budgets], [gpt_runs[b] for b in budgets[1:]]))
+    assert largest == 16 * lesson
+    assert f"After {lesson:,} characters seen it scores {mlp_runs[lesson]:.2f}" in text
+    assert f"against the GPT's {gpt_runs[lesson]:.2f}" in text
+    assert f"Between {budgets[budgets.index(cross) - 1]:,} and {cross:,} characters seen" in text
+    assert f"at {largest:,}, sixteen times our budget, the GPT\nscores {gpt_runs[largest]:.2f}" in text
+    assert f"and the MLP {mlp_runs[largest]:.2f}" in text
+    assert f"The MLP's best is\n{mlp_runs[mlp_best]:.2f}, at {mlp_best:,}" in text
+    assert f"stays between {min(no_attention.values()):.2f} and\n{max(no_attention.values()):.2f}" in text
+    assert f"attention is worth {no_attention[largest] - gpt_runs[largest]:.2f} bits" in text
+    assert f"by {mlp_runs[largest] - gpt_runs[largest]:.2f} bits per\n  character" in text
+    with open(ROOT / "lessons" / "helpers" / "model_comparison.csv") as file:
+        rows = [row for row in csv.DictReader(file) if row["series"] in table and row["series"] != "gpt_bpe"]
+    minutes = sum(float(row["seconds"]) for row in rows) / 60
+    assert f"Its {len(rows)} runs took {minutes:.0f} minutes" in text
