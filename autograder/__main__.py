@@ -3,6 +3,7 @@
     release, collect, grade, feedback, export   the instructor's flow (autograder/instructor.py)
     build                                       lessons + solutions + hidden tests -> course/source/
     docs                                        regenerate the generated parts of docs/
+    site                                        the web edition, every lesson in HTML (autograder/site/)
 """
 
 import sys
@@ -19,7 +20,9 @@ every command takes --course DIR (default: autograder/course)
 
 for maintainers:
   build [--write-lessons] [LESSON ...] lessons + solutions + hidden tests -> course/source/
-  docs [--check]                       regenerate docs/mistakes.md and the syllabus's tables"""
+  docs [--check]                       regenerate docs/mistakes.md and the syllabus's tables
+  site [LESSON ...] [--out DIR]        the web edition in _site/: every lesson executed with the
+                                       references, showing the learner's stubs (docs/web-edition.md)"""
 
 INSTRUCTOR_COMMANDS = ("release", "collect", "grade", "feedback", "export")
 
@@ -37,5 +40,9 @@ if __name__ == "__main__":
         from autograder.docs import main as docs
 
         docs(argv)
+    elif command == "site":
+        from autograder.site import main as site
+
+        site(argv)
     else:
         sys.exit(USAGE)

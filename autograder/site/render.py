@@ -198,7 +198,7 @@ def page_notebook(lesson: Lesson, executed: nbformat.NotebookNode) -> nbformat.N
 
 def _exporter() -> HTMLExporter:
     return HTMLExporter(template_name="course", extra_template_basedirs=[str(TEMPLATES)],
-                        exclude_input_prompt=True, exclude_output_prompt=True)
+                        exclude_input_prompt=True, exclude_output_prompt=True, mathjax_url=MATHJAX)
 
 
 class Shell:
@@ -262,7 +262,7 @@ def lesson_html(info: LessonInfo, page: nbformat.NotebookNode, shell: Shell) -> 
     """One lesson's page."""
     page = copy.deepcopy(page)
     page.metadata["title"] = f"{info.number} · {info.title} — {TITLE}"
-    resources = {"mathjax_url": MATHJAX, "site": {
+    resources = {"site": {
         "root": "", "header": shell.header("") + LESSON_BANNER, "sidebar": shell.sidebar("", info.page),
         "pager": shell.pager(info), "footer": shell.footer("")}}
     body, _ = _exporter().from_notebook_node(page, resources=resources)
