@@ -4,6 +4,7 @@
     build                                       lessons + solutions + hidden tests -> course/source/
     docs                                        regenerate the generated parts of docs/
     site                                        the web edition, every lesson in HTML (autograder/site/)
+    new-lesson, new-exercise                    scaffold a lesson or an exercise (autograder/scaffold.py)
 """
 
 import sys
@@ -22,7 +23,10 @@ for maintainers:
   build [--write-lessons] [LESSON ...] lessons + solutions + hidden tests -> course/source/
   docs [--check]                       regenerate docs/mistakes.md and the syllabus's tables
   site [LESSON ...] [--out DIR]        the web edition in _site/: every lesson executed with the
-                                       references, showing the learner's stubs (docs/web-edition.md)"""
+                                       references, showing the learner's stubs (docs/web-edition.md)
+  new-lesson NN_name                   a new lesson: its notebook and its modules, each with slots
+  new-exercise NN name                 a new exercise in every place it lives, each slot saying
+                                       what to write"""
 
 INSTRUCTOR_COMMANDS = ("release", "collect", "grade", "feedback", "export")
 
@@ -44,5 +48,9 @@ if __name__ == "__main__":
         from autograder.site import main as site
 
         site(argv)
+    elif command in ("new-lesson", "new-exercise"):
+        from autograder.scaffold import main as scaffold
+
+        scaffold(command, argv)
     else:
         sys.exit(USAGE)
