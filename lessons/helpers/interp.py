@@ -277,13 +277,18 @@ def load_head_history(path: Path = HEAD_HISTORY) -> dict:
     return json.loads(path.read_text())
 
 
-def plot_head_history(history: dict, head: tuple[int, int]) -> plt.Figure:
+def plot_head_history(history: dict, head: tuple[int, int],
+                      final: dict[str, dict] | None = None) -> plt.Figure:
     """As training goes on: one head's induction score, the best of any head, and how many bits per
-    character the second copy costs less than the first, for each kind of text."""
+    character the second copy costs less than the first, for each kind of text.
+
+    final: the same measures on the finished checkpoint, {kind: {"step", "induction" (layers x
+    heads), "first_copy_bits", "second_copy_bits"}}, drawn as stars at its step.
+    """
     steps = history["steps"]
     layer, h = head
     kinds = {"random": ("random characters", "tab:red"), "held_out": ("documentation", "tab:blue")}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11.5, 3.7))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
     for kind, (label, colour) in kinds.items():
         measures = [m[kind] for m in history["measures"]]
         left.plot(steps, [m["induction"][layer][h] for m in measures], "o-", markersize=3, color=colour,
@@ -292,15 +297,20 @@ def plot_head_history(history: dict, head: tuple[int, int]) -> plt.Figure:
                   label=f"best of all heads, {label}")
         right.plot(steps, [m["first_copy_bits"] - m["second_copy_bits"] for m in measures], "s--",
                    markersize=3, color=colour, label=label)
-    left.set_xlabel("training step")
+        if final is not None and kind in final:
+            end = final[kind]
+            left.plot([end["step"]], [end["induction"][layer][h]], "*", markersize=12, color=colour,
+                      markeredgecolor="black", label=f"head {layer}.{h}, {label}, checkpoint")
+            right.plot([end["step"]], [end["first_copy_bits"] - end["second_copy_bits"]], "*",
+                       markersize=12, color=colour, markeredgecolor="black", label=f"{label}, checkpoint")
+    for ax in (left, right):
+        ax.set_xlabel("training step")
+        ax.legend(fontsize=8, loc="upper left")
     left.set_ylabel("induction score")
     left.set_title("Induction scores as the model trains", fontsize=11)
-    left.legend(fontsize=8)
-    right.set_xlabel("training step")
     right.set_ylabel("first copy - second copy (bits)")
     right.axhline(0, color="tab:gray", linewidth=0.8)
     right.set_title("What the repeat saves, per character", fontsize=11)
-    right.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
