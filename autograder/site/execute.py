@@ -46,7 +46,8 @@ def cache_key(lesson: Lesson) -> str:
     inputs = [lesson.path, ROOT / "requirements.txt", *_files(ROOT / "solutions"),
               *(f for support in SUPPORT for f in _files(LESSONS / support))]
     for path in inputs:
-        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+        name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
+        digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 

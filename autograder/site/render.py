@@ -217,7 +217,8 @@ class Shell:
     def sidebar(self, root: str, current: str = "") -> str:
         items = "".join(
             f'<li{" class=current" if info.page == current else ""}>'
-            f'<a href="{root}{info.page}"><span class="num">{info.number}</span> {html.escape(info.title)}</a></li>'
+            f'<a href="{root}{info.page}"><span class="num">{info.number}</span> '
+            f'{html.escape(info.title)}</a></li>'
             for info in self.infos)
         return f'<nav class="site-sidebar" aria-label="lessons"><ol>{items}</ol></nav>'
 
@@ -226,7 +227,8 @@ class Shell:
         parts = []
         if index > 0:
             prev = self.infos[index - 1]
-            parts.append(f'<a class="prev" href="{prev.page}">← {prev.number} · {html.escape(prev.title)}</a>')
+            parts.append(f'<a class="prev" href="{prev.page}">'
+                         f'← {prev.number} · {html.escape(prev.title)}</a>')
         if index + 1 < len(self.infos):
             nxt = self.infos[index + 1]
             parts.append(f'<a class="next" href="{nxt.page}">{nxt.number} · {html.escape(nxt.title)} →</a>')
@@ -272,7 +274,23 @@ def lesson_html(info: LessonInfo, page: nbformat.NotebookNode, shell: Shell) -> 
 # ---------------------------------------------------------------------------- plain pages
 
 def markdown(text: str) -> str:
-    return mistune.html(text)
+    """Markdown as HTML, headings with GitHub's anchors (so `file.md#a-heading` links hold)."""
+    seen: dict[str, int] = {}
+
+    def anchor(match: re.Match) -> str:
+        words = html.unescape(re.sub(r"<[^>]+>", "", match.group(2))).strip().lower()
+        slug = re.sub(r"[^\w\- ]", "", words).replace(" ", "-")
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        slug = f"{slug}-{count}" if count else slug
+        return f'<h{match.group(1)} id="{html.escape(slug)}">{match.group(2)}</h{match.group(1)}>'
+
+    return re.sub(r"<h([1-6])>(.*?)</h\1>", anchor, mistune.html(text), flags=re.S)
+
+
+def inline(text: str) -> str:
+    """One paragraph of markdown as HTML without its <p>."""
+    return re.sub(r"^<p>|</p>\s*$", "", markdown(text).strip())
 
 
 def rewrite_links(page_html: str, here: str, pages: set[str]) -> str:
@@ -322,9 +340,9 @@ def landing_html(infos: list[LessonInfo], shell: Shell, docs: bool) -> str:
     intro = (ROOT / "README.md").read_text().split("\n\n")[1]
     cards = []
     for info in infos:
-        objectives = (f'<p class="objectives"><strong>Objectives:</strong> {markdown(info.objectives)[3:-5]}</p>'
+        objectives = (f'<p class="objectives"><strong>Objectives:</strong> {inline(info.objectives)}</p>'
                       if info.objectives else "")
-        builds = (f'<p class="builds"><strong>You build:</strong> {markdown(info.builds)[3:-5]}</p>'
+        builds = (f'<p class="builds"><strong>You build:</strong> {inline(info.builds)}</p>'
                   if info.builds else "")
         cards.append(f'<li class="lesson-card"><a class="lesson-link" href="{info.page}">'
                      f'<span class="num">{info.number}</span> {html.escape(info.title)}</a>'

@@ -1,0 +1,238 @@
+"""The web edition (`python -m autograder site`): what its pages show, and a real browser on them.
+
+Executing every lesson takes about a minute each, so the suite builds the site from the
+first two selected lessons (01 and 02 by default: the cheapest, with a widget, figures and
+formulas), executed for real in a cache of its own, then builds it again from that cache;
+`benchmarks/site.py` builds and measures the whole site. The leak test still looks for
+every lesson's reference answers in every page, the teacher's pack included.
+
+The browser test serves the site on 127.0.0.1 and opens every page in Chromium
+(classroom/setup.sh installs Debian's; playwright never downloads one here): no request
+leaves the machine, no image is broken, every internal link and anchor resolves, the
+formulas are typeset, and a screenshot of a lesson is saved (the path is printed).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import http.server
+import os
+import re
+import threading
+import urllib.request
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlparse
+
+import nbformat
+import pytest
+
+from autograder.build import Lesson, all_lessons, split_function
+from autograder.site import LessonFailed, SiteReport, build_site
+from tests.conftest import selected_lessons
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-dev-shm-usage"]
+LEAKS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "autograder.hidden",
+         "_hidden_", "(hidden tests)")
+
+FIGURE = r'<img [^>]*src="data:image/png;base64,'
+
+
+@pytest.fixture(scope="module")
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """(the first build's report, a second build's report from the same cache, the lessons)."""
+    lessons = selected_lessons(request.config)[:2]
+    if not lessons:
+        pytest.skip("no lesson selected")
+    root = tmp_path_factory.mktemp("site")
+    first = build_site(root / "site", lessons, root / "cache", workers=2)
+    again = build_site(root / "again", lessons, root / "cache", workers=2)
+    return first, again, lessons
+
+
+def visible_text(page: str) -> str:
+    """A page's text as a reader sees it (tags dropped, entities decoded, spaces collapsed)."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
+
+
+def html_pages(report: SiteReport) -> list[Path]:
+    return sorted(report.out.rglob("*.html"))
+
+
+def test_every_lesson_page_landing_page_and_pack(built) -> None:
+    first, _, lessons = built
+    names = {p.relative_to(first.out).as_posix() for p in html_pages(first)}
+    assert {f"{lesson.name}.html" for lesson in lessons} | {"index.html", "docs/index.html"} <= names
+    landing = (first.out / "index.html").read_text()
+    for lesson in lessons:
+        assert f'href="{lesson.name}.html"' in landing
+    assert "Objectives:" in landing and "make course" in landing and 'href="docs/index.html"' in landing
+    assert first.executed == [lesson.name for lesson in lessons] and not first.cached
+    assert first.size() < 50e6
+
+
+def test_second_build_comes_from_the_cache(built) -> None:
+    first, again, lessons = built
+    assert again.executed == [] and again.cached == [lesson.name for lesson in lessons]
+    for lesson in lessons:
+        page = f"{lesson.name}.html"
+        assert (again.out / page).read_bytes() == (first.out / page).read_bytes()
+
+
+def test_no_reference_answer_and_no_hidden_test_in_any_page(built) -> None:
+    first, _, _ = built
+    released_code = {f"{lesson.name}.html": " ".join(" ".join(
+        cell.source for cell in nbformat.read(lesson.path, as_version=4).cells).split())
+        for lesson in all_lessons()}
+    bodies = {f"{lesson.name}.{name}": " ".join(split_function(getattr(lesson.solutions(), name))[1].split())
+              for lesson in all_lessons() for name in lesson.exercises()}
+    for path in html_pages(first):
+        raw = path.read_text()
+        text = visible_text(raw)
+        for leak in LEAKS:
+            assert leak not in raw and leak not in text, f"{path.name} shows {leak!r}"
+        # a provided cell gives learners earlier lessons' answers: those are in the release too
+        given = released_code.get(path.name, "")
+        shown = [exercise for exercise, body in bodies.items() if body in text and body not in given]
+        assert not shown, f"{path.name} shows the reference answer of {shown}"
+
+
+def test_exercise_cells_show_the_stubs_and_checks_their_verdicts(built) -> None:
+    first, _, lessons = built
+    for lesson in lessons:
+        text = visible_text((first.out / f"{lesson.name}.html").read_text())
+        exercises = lesson.exercises()
+        assert text.count("raise NotImplementedError()") >= len(exercises)
+        for exercise in exercises:
+            assert f"✓ `{exercise}` passed" in text, f"{lesson.name}: no passing check of {exercise}"
+
+
+def test_figures_and_widgets_are_static(built) -> None:
+    first, _, lessons = built
+    for lesson in lessons:
+        page = (first.out / f"{lesson.name}.html").read_text()
+        assert len(re.findall(FIGURE, page)) >= 2, f"{lesson.name} has no figures"
+        assert "interactive(children" not in page and "widget-view+json" not in page
+        if "widgets.interact(" in lesson.path.read_text():
+            note = re.search(r'<p class="site-widget-note">(.*?)</p>', page, re.S)
+            assert note and "Interactive in JupyterLab" in note.group(1) and " = " in note.group(1)
+            # the widget's figure at its default values comes right before the note
+            before = page[:note.start()].rsplit('class="jp-Cell ', 1)[-1]
+            assert re.search(FIGURE, before), f"{lesson.name}: the widget shows nothing"
+
+
+def test_a_lesson_that_fails_to_execute_fails_the_build_naming_it(tmp_path: Path) -> None:
+    lesson = all_lessons()[0]
+    notebook = nbformat.read(lesson.path, as_version=4)
+    notebook.cells.insert(3, nbformat.v4.new_code_cell('raise ValueError("broken on purpose")'))
+    broken = Lesson(tmp_path / lesson.path.name)
+    nbformat.write(notebook, broken.path)
+    with pytest.raises(LessonFailed) as failure:
+        build_site(tmp_path / "site", [broken], tmp_path / "cache")
+    message = str(failure.value)
+    assert lesson.name in message and f"cell 4 of {len(notebook.cells)}" in message, message
+    assert "broken on purpose" in message, message
+    assert not (tmp_path / "site").exists() and not list((tmp_path / "cache").glob("*"))
+
+
+# ---------------------------------------------------------------------------- a real browser
+
+@pytest.fixture(scope="module")
+def served(built):
+    """The first build served over HTTP on 127.0.0.1 (as a static host would serve it)."""
+    first, _, _ = built
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=first.out))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/", first
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} missing: run  bash classroom/setup.sh"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS,
+                                             headless=True)
+        yield browser
+        browser.close()
+
+
+@functools.cache
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+def test_every_page_in_a_real_browser(served, browser, tmp_path_factory: pytest.TempPathFactory) -> None:
+    base, report = served
+    shots = tmp_path_factory.mktemp("site-screenshots")
+    print(f"\nscreenshots: {shots}")
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    outside, failed, problems = [], [], []
+    page.on("request", lambda r: None if urlparse(r.url).hostname in ("127.0.0.1", None)
+            or r.url.startswith(("data:", "about:")) else outside.append(r.url))
+    # MathJax 2 probes font loading with a @font-face of src about:blank, which fails on purpose
+    page.on("requestfailed", lambda r: None if r.url.startswith("about:") else failed.append(r.url))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    pages = [p.relative_to(report.out).as_posix() for p in html_pages(report)]
+    typeset = 0
+    for name in pages:
+        page.goto(base + name, wait_until="load")
+        page.wait_for_function("!window.MathJax || !window.MathJax.Hub || (MathJax.Hub.queue.pending === 0"
+                               " && MathJax.Hub.queue.running === 0)")
+        broken = page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0)"
+                               ".map(i => i.src.slice(0, 80))")
+        problems += [f"{name}: broken image {src}" for src in broken]
+        typeset += page.evaluate("document.querySelectorAll('.MathJax, .MathJax_Display').length")
+        for href in page.evaluate("[...document.querySelectorAll('a[href]')].map(a => a.href)"):
+            if urlparse(href).hostname != "127.0.0.1":
+                continue  # a link out of the site (a paper, a tool's site) is the reader's to follow
+            url, anchor = urldefrag(href)
+            status, text = fetch(url)
+            if status != 200:
+                problems.append(f"{name}: link to {href} answers {status}")
+            elif anchor and f'id="{anchor}"' not in text:
+                problems.append(f"{name}: link to {href}: no such anchor")
+        if name == report.pages[0].name:
+            page.screenshot(path=str(shots / "lesson.png"))
+            page.screenshot(path=str(shots / "lesson-full.png"), full_page=True)
+    context.close()
+    assert not outside, f"requests left the machine: {sorted(set(outside))[:10]}"
+    assert not failed, f"failed requests: {sorted(set(failed))[:10]}"
+    assert not problems, "\n".join(problems[:20])
+    assert typeset > 0, "no formula was typeset (MathJax did not load?)"
+    assert (shots / "lesson.png").stat().st_size > 10_000
+    assert len(pages) >= 3
+
+
+def test_links_resolve_relative_to_their_page(built) -> None:
+    """The same check without a browser: every relative href in every page names a file."""
+    first, _, _ = built
+    for path in html_pages(first):
+        for href in re.findall(r'href="([^"]+)"', path.read_text()):
+            if re.match(r"^[a-z]+:|^#|^//", href):
+                continue
+            target = Path(urljoin(path.as_posix(), urldefrag(html.unescape(href))[0]))
+            assert target.exists(), f"{path.relative_to(first.out)} links to missing {href}"
