@@ -236,3 +236,24 @@ def test_links_resolve_relative_to_their_page(built) -> None:
                 continue
             target = Path(urljoin(path.as_posix(), urldefrag(html.unescape(href))[0]))
             assert target.exists(), f"{path.relative_to(first.out)} links to missing {href}"
+
+
+def test_the_pages_workflow_builds_and_publishes_this_site() -> None:
+    """.github/workflows/pages.yml is valid YAML, builds with the course's command and uploads
+    the folder that command writes (it cannot run here: no GitHub)."""
+    yaml = pytest.importorskip("yaml")
+    from autograder.build import ROOT
+    from autograder.site import DEFAULT_CACHE, DEFAULT_OUT
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert "push" in triggers and "workflow_dispatch" in triggers
+    assert workflow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    build, deploy = workflow["jobs"]["build"], workflow["jobs"]["deploy"]
+    steps = {step.get("uses", "").split("@")[0]: step for step in build["steps"]}
+    runs = " ".join(step.get("run", "") for step in build["steps"])
+    assert "pip install -r requirements.txt" in runs and "python -m autograder site" in runs
+    assert steps["actions/upload-pages-artifact"]["with"]["path"] == DEFAULT_OUT.relative_to(ROOT).as_posix()
+    assert steps["actions/cache"]["with"]["path"] == DEFAULT_CACHE.relative_to(ROOT).as_posix()
+    assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
