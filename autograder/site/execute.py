@@ -101,6 +101,10 @@ def execute(lesson: Lesson) -> nbformat.NotebookNode:
             cell = cell_label(notebook, where[0]) if where else "a cell"
             summary = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
             raise LessonFailed(f"lesson {lesson.name} failed to execute at {cell}: {summary}") from None
+        # a warning or a figure's caption may name the scratch folder: pages show paths from it
+        text = nbformat.writes(notebook)
+        if scratch in text:
+            notebook = nbformat.reads(text.replace(f"{scratch}/", "").replace(scratch, "."), as_version=4)
     if where := first_error(notebook):
         output = where[1]
         raise LessonFailed(f"lesson {lesson.name} failed to execute at {cell_label(notebook, where[0])}: "
