@@ -26,7 +26,15 @@ from helpers.compression import (
     from_tables,
     table_bytes,
 )
-from helpers.gpt import LESSON_MAX_LR, LESSON_SHAPE, LESSON_STEPS, GPTConfig, load_checkpoint, load_log
+from helpers.gpt import (
+    LESSON_BATCH_SIZE,
+    LESSON_MAX_LR,
+    LESSON_SHAPE,
+    LESSON_STEPS,
+    GPTConfig,
+    load_checkpoint,
+    load_log,
+)
 from helpers.text import load_corpus, long_training_text
 from solutions import lesson08, lesson11
 from solutions.gpt import REFERENCE_OPS, reference_gpt
@@ -416,3 +424,111 @@ def test_the_sourced_figures_on_large_models():
     markdown = markdown_of("11")
     assert "43.4%" in markdown and "58.5%" in markdown and "*Language Modeling Is" in markdown
     assert "140 GB" in markdown and 70e9 * 2 == 140e9
+
+
+def test_the_course_gpt_in_the_text():
+    """Its shape, what the coder wrote beside what its training logged, and its training time."""
+    g, log, text = gpt_race(), load_log(), " ".join(markdown_of("11").split())
+    course_gpt, _ = load_checkpoint(REFERENCE_OPS)
+    config = course_gpt.config
+    assert (config.d_model, config.n_layers, config.n_heads, config.context) == (128, 6, 4, 128)
+    assert "but 128 numbers wide, 6 blocks of 4 heads, a context of 128 characters" in text
+    assert_stated("11", "1.401", 8 * len(g["course"]["data"]) / g["n"], 3)
+    assert f"{log['final_held_out_bits']:.3f}" == "1.401" and "the same figure to three decimals" in text
+    assert_stated("11", "168", log["seconds"] / 60, 0)
+    assert "took 168 minutes to train" in text
+
+
+def shared_stretches(part: str, reference: str, length: int = 20) -> float:
+    """As the lesson counts them: the share of `part`'s stretches found word for word in `reference`."""
+    seen = {reference[i:i + length] for i in range(len(reference) - length + 1)}
+    starts = range(0, len(part) - length + 1)
+    return sum(part[i:i + length] in seen for i in starts) / len(starts)
+
+
+def test_who_wins_the_race_as_the_text_says():
+    """The checkpoint beats the course's other models and every compressor alone; xz primed with
+    what it read beats it; counting its weights, it loses to them all."""
+    g, r, text = gpt_race(), race(), " ".join(markdown_of("11").split())
+    n = g["n"]
+    bpc = lambda size: 8 * size / n  # noqa: E731
+    course = 8 * (len(g["course"]["data"]) + HEADER_BYTES) / n
+    counts, live = r["payload_bits"] / n, 8 * (len(g["live"]["data"]) + HEADER_BYTES) / n
+    alone = {name: bpc(size["alone"]) for name, size in r["sizes"].items()}
+    xz_train, xz_both = bpc(r["sizes"]["xz"]["primed"]), bpc(g["long_sizes"]["xz"]["primed"])
+    assert course < counts < live and course < min(alone.values()) and course < xz_train
+    others = [bpc(size["primed"]) for name, size in g["long_sizes"].items() if name != "xz"]
+    assert xz_both < course < min(others)
+    for stated, value in [("1.40", course), ("2.12", counts), ("2.52", live), ("1.41", xz_train),
+                          ("1.35", xz_both), ("1.99", alone["bz2"])]:
+        assert_stated("11", stated, value, 2)
+    assert min(alone, key=alone.get) == "bz2" and "the winner of that race is bz2, alone, at 1.99" in text
+    assert "**In the fair match, xz wins**" in text and "1.35 bits per character, 0.05 fewer" in text
+    assert f"{course - xz_both:.2f}" == "0.05"
+    assert f"read {len(g['long_train']) / len(g['train_text']):.1f} times" == "read 4.8 times"
+    assert "which read 4.8 times as much text" in text
+    _, _, _, train_text, held_out_text = corpus_ids()
+    assert f"{shared_stretches(held_out_text, train_text):.0%}" == "25%"
+    assert "25% of the held-out text's 20-character stretches" in text
+    params = g["course_params"]
+    assert f"{params / 1e6:.1f}" == "1.2" and f"{len(g['long_train']) / 1e6:.1f}" == "2.0"
+    assert "The GPT has 1.2 million parameters to hold what it learned from 2.0 million characters" in text
+    weights = 2 * params
+    mdl = lesson11.mdl_total(8 * (len(g["course"]["data"]) + HEADER_BYTES), weights, n)
+    lead = alone["xz"] - course
+    assert (f"{weights / 1e6:.2f}", f"{weights / n:.0f}", f"{mdl:.0f}") == ("2.43", "52", "419")
+    assert "weights take 2.43 MB, 52 times the held-out text, so with them it needs 419 bits" in text
+    assert f"{lead:.2f}" == "0.60" and f"{8 * weights / lead / 1e6:.0f}" == "32"
+    assert "saves 0.60 bits per character" in text and "a text of 32 million characters" in text
+    assert "codes the held-out text in 1.40 bits per character, ahead of every model" in text
+    assert "xz primed with the same text still wins, at 1.35" in text
+
+
+def bpe_comparison() -> dict[str, dict[int, tuple[int, float, int]]]:
+    """series -> {training predictions: (characters read, held-out bits per character, parameters)}."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "lessons" / "helpers" / "model_comparison.csv"
+    with open(path) as file:
+        rows = list(csv.DictReader(file))
+    return {name: {int(r["budget"]): (int(r["characters_seen"]), float(r["held_out_bits_per_char"]),
+                                      int(r["params"])) for r in rows if r["series"] == name}
+            for name in ("gpt", "gpt_bpe")}
+
+
+def test_characters_and_tokens_as_the_text_says():
+    """Tokens win at lesson 08's budget; characters at the longer runs, and per character read."""
+    from assets import compare_models
+
+    table, text = bpe_comparison(), " ".join(markdown_of("11").split())
+    chars, tokens = table["gpt"], table["gpt_bpe"]
+    lesson_budget = LESSON_STEPS * LESSON_BATCH_SIZE * LESSON_SHAPE["context"]
+    shared = sorted(set(chars) & set(tokens))
+    assert shared == compare_models.BPE_BUDGETS == [lesson_budget, 4 * lesson_budget, 16 * lesson_budget]
+    small, middle, large = shared
+    assert tokens[small][1] < chars[small][1]
+    assert chars[middle][1] < tokens[middle][1] and chars[large][1] < tokens[large][1]
+    assert "**At this size, characters win**, except when training is very short" in text
+    assert "2.06 bits per character for the tokens, 2.17 for the characters" in text
+    assert (f"{tokens[small][1]:.2f}", f"{chars[small][1]:.2f}") == ("2.06", "2.17")
+    # the token model gets worse with more training, the character model better
+    assert f"from {middle:,} to {large:,} predictions its held-out score gets *worse*, " \
+           f"{tokens[middle][1]:.2f} then {tokens[large][1]:.2f}" in text
+    assert tokens[large][1] > tokens[middle][1] and chars[large][1] < chars[middle][1]
+    assert f"keeps improving, from {chars[middle][1]:.2f} to {chars[large][1]:.2f}" in text
+    # per character read: a character run that read no more text does better, at every point
+    for read, bits, _ in tokens.values():
+        fewer = max((r, b) for r, b, _ in chars.values() if r <= read)
+        assert fewer[1] < bits
+    # the token's length, the training text in predictions, the parameters
+    _, _, _, train_text, _ = corpus_ids()
+    chars_per_token = np.mean([read / budget for budget, (read, _, _) in tokens.items()])
+    assert f"{chars_per_token:.1f}" == "2.2" and "a token stands for 2.2 characters" in text
+    assert 2 < chars_per_token and f"{chars_per_token * 64:.0f}" == "141"
+    assert "its window of 64 tokens spans 141 characters on average" in text
+    assert len(train_text) == 418_582 and round(len(train_text) / chars_per_token, -4) == 190_000
+    assert "418,582 predictions as characters but only about 190,000 as tokens" in text
+    extra = tokens[small][2] - chars[small][2]
+    assert extra == (512 - 96) * 64 == 26_624 and compare_models.BPE_MERGES == 256
+    assert "(512 - 96) × 64 = 26,624 more parameters, all of them in the embedding table" in text

@@ -308,11 +308,13 @@ def code_with_gpt(encode: Callable, decode: Callable, frequencies: Callable, gpt
 SETTING_STYLES = [("#bbbbbb", ""), ("#56b4e9", "//"), ("#e69f00", "xx")]
 
 
-def draw_race(race: dict[str, tuple[float, str]], ax) -> None:
+def draw_race(race: dict[str, tuple[float, str]], ax, cut_at: float | None = None) -> None:
     """Horizontal bars of bits per character, grouped by what the receiver already has.
 
     race: name -> (bits per character, what the receiver has); within a group, best first.
-    The axis turns logarithmic when the entries span more than a factor of 30.
+    cut_at: bars longer than this are cut there, marked with a zigzag and labelled with their
+    value, so that the axis stays linear and the short bars, the interesting ones, stay readable.
+    Without it the axis turns logarithmic when the entries span more than a factor of 30.
     """
     from matplotlib.patches import Patch
 
@@ -321,12 +323,19 @@ def draw_race(race: dict[str, tuple[float, str]], ax) -> None:
     values = [bpc for _, (bpc, _) in ranked]
     for row, (_, (bpc, has)) in enumerate(ranked):
         colour, hatch = SETTING_STYLES[settings.index(has)]
-        ax.barh(row, bpc, color=colour, hatch=hatch, edgecolor="black", linewidth=0.6)
-        ax.annotate(f"{bpc:.2f}", (bpc, row), xytext=(4, 0), textcoords="offset points", va="center",
-                    fontsize=10)
+        cut = cut_at is not None and bpc > cut_at
+        ax.barh(row, cut_at if cut else bpc, color=colour, hatch=hatch, edgecolor="black", linewidth=0.6)
+        if cut:  # a white zigzag across the bar near its end: the bar goes on beyond the axis
+            zig = cut_at * (0.93 + 0.012 * np.array([0, 1, 0, 1, 0]))
+            ax.fill_betweenx(row + np.array([-0.5, -0.25, 0, 0.25, 0.5]), zig, zig + cut_at * 0.02,
+                             color="white", zorder=3)
+        ax.annotate(f"{bpc:.2f}" + (" (cut)" if cut else ""), (cut_at if cut else bpc, row), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=10)
     ax.set_yticks(range(len(ranked)), [name for name, _ in ranked], fontsize=10)
     ax.invert_yaxis()
-    if max(values) / min(values) > 30:
+    if cut_at is not None:
+        ax.set_xlim(0, min(max(values), cut_at) * 1.18)
+    elif max(values) / min(values) > 30:
         ax.set_xscale("log")
         ax.set_xlim(min(values) / 1.3, max(values) * 3)
     else:
