@@ -13,6 +13,7 @@ import torch
 
 from autograder.hidden.common import agrees_with_reference, hidden_check, run_through
 from helpers import gpt as course_gpt
+from helpers.checking import describe
 from solutions import lesson13 as reference
 from solutions.lesson07 import multi_head_attention
 from solutions.lesson08 import block, dropout, gpt_forward, layer_norm, mlp
@@ -63,7 +64,10 @@ def _tokens(rng: np.random.Generator, config: dict, batch: int | None = None) ->
 def _capture_in_kernel(capture, config, weights, tokens, names):
     """Use the learner's capture in the ways the lesson does; report what happened."""
     model = _kernel_gpt(config, weights)
-    with capture(model, names) as acts:
+    manager = capture(model, names)
+    if not (hasattr(manager, "__enter__") and hasattr(manager, "__exit__")):
+        return {"not_a_context_manager": manager}  # what came back instead
+    with manager as acts:
         model(tokens)
     report = {"acts": {name: value for name, value in dict(acts).items()},
               "detached": all(not getattr(value, "requires_grad", False) for value in acts.values()),
@@ -86,7 +90,10 @@ def _capture_in_kernel(capture, config, weights, tokens, names):
 
 
 def capture(capture):
-    chk = hidden_check("capture", capture)
+    chk = hidden_check("capture", capture, crash_hint=(
+        "capture(model, names) must give a context manager whose `with` block yields a dict; a "
+        "forward hook is called as hook(module, inputs, output), one per name, on "
+        "model.get_submodule(name)."))
     rng = np.random.default_rng(130)
     for trial in range(1, 4):
         config, weights = _random_gpt(rng)
@@ -95,6 +102,11 @@ def capture(capture):
         names = [f"blocks.{last}", "blocks.0.mlp", "blocks.0.ln_1", f"blocks.{last}.attn", "ln_f"]
         report = run_through(chk, _capture_in_kernel, config, weights, tokens, names)
         case = f"hidden random GPT {trial} of 3 ({config['n_layers']} layers)"
+        if isinstance(report, dict) and "not_a_context_manager" in report:
+            chk.fail(f"{case}: capture(model, names) returned {describe(report['not_a_context_manager'])}, "
+                     "which does not work in a `with` statement",
+                     "decorate capture with @contextmanager (from contextlib) and `yield` the dict "
+                     "exactly once.")
         model = _kernel_gpt(config, weights)
         with reference.capture(model, names) as expected:
             model(tokens)
@@ -128,7 +140,9 @@ def _patterns_in_kernel(attention_patterns, config, weights, tokens):
 
 
 def attention_patterns(attention_patterns):
-    chk = hidden_check("attention_patterns", attention_patterns)
+    chk = hidden_check("attention_patterns", attention_patterns, crash_hint=(
+        "for (B, T) tokens, capture 'blocks.{i}.ln_1' for every block, then each layer's queries "
+        "and keys (split into heads), scaled scores, causal mask and softmax; stack the layers."))
     rng = np.random.default_rng(131)
     for trial in range(1, 5):
         config, weights = _random_gpt(rng)
@@ -181,7 +195,9 @@ def _head_outputs_in_kernel(head_outputs, config, weights, layer, x):
 
 
 def head_outputs(head_outputs):
-    chk = hidden_check("head_outputs", head_outputs)
+    chk = hidden_check("head_outputs", head_outputs, crash_hint=(
+        "x is (B, T, C); each head attends causally with its own columns of W_q, W_k, W_v and maps "
+        "its (B, T, d_head) result through its own ROWS of W_o; return (B, n_heads, T, C)."))
     rng = np.random.default_rng(132)
     for trial in range(1, 5):
         config, weights = _random_gpt(rng)
@@ -204,7 +220,9 @@ def _ablation_in_kernel(ablation_costs, config, weights, windows, mean):
 
 
 def ablation_costs(ablation_costs):
-    chk = hidden_check("ablation_costs", ablation_costs)
+    chk = hidden_check("ablation_costs", ablation_costs, crash_hint=(
+        "a forward hook on block l's attention gets (module, inputs, output) and returns the output "
+        "with one head's part (head_outputs of inputs[0]) replaced; the result is (n_layers, n_heads)."))
     rng = np.random.default_rng(133)
     for trial in range(1, 4):
         config, weights = _random_gpt(rng)
@@ -232,7 +250,9 @@ def _lens_in_kernel(logit_lens, config, weights, tokens):
 
 
 def logit_lens(logit_lens):
-    chk = hidden_check("logit_lens", logit_lens)
+    chk = hidden_check("logit_lens", logit_lens, crash_hint=(
+        "stream 0 is token_embedding[tokens] + position_embedding[:T], stream l the output of block "
+        "l - 1; each goes through model.ln_f and @ model.token_embedding.T: (n_layers + 1, B, T, V)."))
     rng = np.random.default_rng(134)
     for trial in range(1, 5):
         config, weights = _random_gpt(rng)
@@ -260,7 +280,9 @@ def _contrast(config: dict, weights: dict, clean: torch.Tensor, corrupted: torch
 
 
 def activation_patching(activation_patching):
-    chk = hidden_check("activation_patching", activation_patching)
+    chk = hidden_check("activation_patching", activation_patching, crash_hint=(
+        "clean and corrupted are (T,) ids; a forward pre-hook gets (module, args) and returns the "
+        "changed args as a tuple; record the clean streams first, then patch one (stream, position)."))
     rng = np.random.default_rng(135)
     for trial in range(1, 5):
         config, weights = _random_gpt(rng)
