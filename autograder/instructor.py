@@ -148,7 +148,7 @@ def collect(course: Path, lessons: list[str]) -> list[str]:
 
 #: The grading command's options (autograder/grading/cli.py) that take a value; the others are flags.
 GRADE_VALUE_OPTIONS = ("--workers", "--csv", "--timeout", "--total-timeout", "--memory")
-GRADE_FLAGS = ("--no-sandbox-i-accept-the-risk", "--quiet")
+GRADE_FLAGS = ("--no-sandbox-i-accept-the-risk", "--quiet", "--full")
 
 
 def grade_parser() -> argparse.ArgumentParser:

@@ -87,6 +87,28 @@ def recorded_sources(db_url: str, notebook: str, assignment: str) -> dict[str, N
                 for cell in cells}
 
 
+# -- a cell copied in the notebook ----------------------------------------------------------
+
+
+class ForgetDuplicateIds(NbGraderPreprocessor):
+    """A learner who copies a test or answer cell copies its nbgrader metadata (grade id and
+    all): keep the metadata on the last copy, as nbgrader's DeduplicateIds does, and make
+    the other copies plain code cells. (DeduplicateIds leaves them an empty `nbgrader`
+    entry, which nbgrader then rejects as "an old version of the nbgrader metadata format",
+    failing the whole submission.) The exercise is graded once."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        seen: set[str] = set()
+        for cell in reversed(nb.cells):
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id is None:
+                continue
+            if grade_id in seen:
+                del cell.metadata["nbgrader"]
+            seen.add(grade_id)
+        return nb, resources
+
+
 # -- what feedback may show ------------------------------------------------------------------
 
 
@@ -165,9 +187,10 @@ def feedback_preprocessors() -> list[str]:
 
 def autograde_sanitizers() -> list[str]:
     """Autograde's sanitize chain for plain `nbgrader autograde`: nbgrader's own, with
-    RestoreHiddenTests just before OverwriteCells."""
+    ForgetDuplicateIds before DeduplicateIds and RestoreHiddenTests just before OverwriteCells."""
     return [
         "nbgrader.preprocessors.ClearOutput",
+        "autograder.preprocessors.ForgetDuplicateIds",
         "nbgrader.preprocessors.DeduplicateIds",
         "nbgrader.preprocessors.OverwriteKernelspec",
         "autograder.preprocessors.RestoreHiddenTests",

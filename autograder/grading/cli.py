@@ -7,6 +7,11 @@ per student and lesson: "graded", "not gradable (invalid notebook)", "... (missi
 notebook)", "... (notebook of another lesson)", "no submission" or "grading failed",
 and notes (cell timeouts, a dead kernel, restored test cells, killed processes...).
 
+Only the cells the grades depend on run (the answer and test cells, the learner's own
+cells, and what they read; plan.py): plots, demos and training runs that feed no grade are
+skipped, and feedback says so. A submission whose code could make that differ runs every
+cell, and so does every submission with `--full`; the note says why.
+
 Each grading process owns a warm worker in a bubblewrap sandbox (no network, no view of
 the course, the project or other students; an unprivileged uid; limits on time, memory,
 processes and file size); every submission runs in a kernel freshly forked from it. A
@@ -257,6 +262,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="MB of memory a submission may allocate (default: 4096)")
     parser.add_argument(RISK_FLAG, dest="no_sandbox", action="store_true",
                         help="grade without the sandbox: student code runs with your rights")
+    parser.add_argument("--full", action="store_true",
+                        help="run every cell of every submission (default: only the cells the "
+                             "grades depend on, and every cell where that could differ)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     ok, why = sandbox_available()
@@ -271,7 +279,8 @@ def main(argv: list[str] | None = None) -> None:
     # this command's start-up. A None entry in sys.modules makes that optional import fail.
     sys.modules.setdefault("rfc3987_syntax", None)
     options = Options(course=args.course, timeout=args.timeout, total_timeout=args.total_timeout,
-                      memory_mb=args.memory, csv=args.csv or args.course / "grades.csv")
+                      memory_mb=args.memory, csv=args.csv or args.course / "grades.csv",
+                      full=args.full)
     outcomes = grade_class(args.lessons, options, workers=max(1, args.workers),
                            sandbox=not args.no_sandbox, progress=not args.quiet)
     write_csv(options.csv, outcomes)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import copy
 import io
 import json
 import re
@@ -34,10 +35,11 @@ from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
 from autograder.grading import codec
+from autograder.grading.plan import SKIPPED_TEXT, Plan, plan_cells, suspect
 
 CODEC_SOURCE = Path(codec.__file__).read_text()
 
-HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n?(.*?)### END HIDDEN TESTS\n?", re.DOTALL)
+HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS\n?(.*?)### END HIDDEN TESTS\n?", re.DOTALL)
 RESULT_MIME = "application/x-autograder-result"
 #: How often a waiting cell re-checks the client's sockets and the kernel's life (seconds).
 REARM_SECONDS = 0.5
@@ -52,6 +54,9 @@ class Context:
     total_timeout: float = 600.0
     max_output_chars: int = 200_000
     notes: list[str] = []  # noqa: RUF012 (reset per submission)
+    release = None  # the released notebook (plan.py tells the learner's cells by it)
+    full = False  # run every cell (--full), not only those the grades depend on
+    restart_watchdog = None  # called when a submission starts again with every cell
 
 
 CONTEXT = Context()
@@ -87,6 +92,10 @@ try:
 finally:
     del __autograder_call
 """
+
+
+class FallBack(Exception):  # noqa: N818 (a signal, not an error)
+    """The fast path met an error a skipped cell could explain: run every cell instead."""
 
 
 class KernelError(Exception):
@@ -162,23 +171,51 @@ class SandboxedExecute(Execute):
     """nbgrader's Execute, run as described in this module's docstring."""
 
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> Any:
+        """Run the cells the grades depend on (plan.py); should that run meet an error a
+        skipped cell could explain, run the submission again, every cell, in a new kernel."""
         ctx = CONTEXT
+        plan = Plan(None, "--full") if ctx.full else plan_cells(nb, ctx.release)
+        original = copy.deepcopy(nb) if plan.run is not None else None
+        if plan.run is None and not ctx.full:
+            ctx.notes.append(f"every cell run: {plan.reason}")
+        first_note = len(ctx.notes)
+        if ctx.lock is not None:
+            ctx.lock.release()
+        try:
+            try:
+                return self.run(plan, nb, resources, km)
+            except FallBack as why:
+                del ctx.notes[first_note:]  # the full run's notes replace the fast run's
+                ctx.notes.append(f"every cell run: {why} in the fast path")
+                if ctx.scratch is not None:
+                    ctx.scratch.reset()
+                if ctx.restart_watchdog is not None:
+                    ctx.restart_watchdog()
+                nb.cells[:] = original.cells
+                return self.run(Plan(None, str(why)), nb, resources, km)
+        finally:
+            if ctx.lock is not None:
+                ctx.lock.acquire()
+
+    def run(self, plan: Plan, nb: NotebookNode, resources: Any, km: Any) -> Any:
+        """One execution of the notebook, of the cells `plan` names, in a fresh kernel."""
+        ctx = CONTEXT
+        self.plan = plan
         self.deadline = time.monotonic() + ctx.total_timeout
         self.dead: str | None = None
         self.current_index = 0
         self.codec_installed = False
         self.output_chars: dict[int, int] = {}
+        self.started: dict[int, float] = {}  # cell -> when it started (time.monotonic())
+        self.unfinished: dict[int, str] = {}  # answer cells that timed out: index -> grade id
+        self.answer_of_next_tests: tuple[str, int] = ("?", -1)  # the last answer cell run
         if ctx.worker is not None:
             self.shutdown_kernel = "immediate"  # the worker kills every process anyway
-        if ctx.lock is not None:
-            ctx.lock.release()
         try:
             return super().preprocess(nb, resources, km=km)
         finally:
             if ctx.worker is not None:  # what a kernel that died by itself left behind
                 ctx.scratch.note_kill(ctx.worker.kill_submission())
-            if ctx.lock is not None:
-                ctx.lock.acquire()
 
     def create_kernel_manager(self) -> Any:
         """A kernel manager whose kernels the worker forks (see kernel.py), when there is one.
@@ -194,32 +231,84 @@ class SandboxedExecute(Execute):
         return self.km
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> Any:
+        """One cell, in named steps: skip it (fast path), or mark it not run (dead kernel, time
+        up, its answer cell never finished), or execute it and its hidden tests; then notes."""
         if cell.cell_type != "code":
             return cell, self.resources
         self.current_index = index
-        notes = CONTEXT.notes
-        if self.dead:
-            cell.outputs = [error_output("NotRun", f"not run: {self.dead}")]
+        meta = cell.metadata.get("nbgrader", {})
+        if self.plan.skips(index):
+            cell.outputs = [stream_output(SKIPPED_TEXT)]
+            cell.execution_count = None
             return cell, self.resources
+        if meta.get("solution"):
+            self.answer_of_next_tests = (meta.get("grade_id", "?"), index)
+        reason = self.not_run_reason(meta)
+        if reason is not None:
+            ename, text = reason
+            cell.outputs = [error_output(ename, f"not run: {text}")]
+            return cell, self.resources
+        self.execute_with_hidden_tests(cell, resources, index, meta)
+        self.note_errors(cell, index)
+        if meta.get("solution") and self.timed_out(cell):
+            self.unfinished[index] = meta.get("grade_id", "?")
+        if self.plan.run is not None and (why := suspect(cell.outputs)):
+            raise FallBack(f"{why} (cell {index})")
+        if self.output_chars.get(index, 0) > CONTEXT.max_output_chars:
+            CONTEXT.notes.append(f"output truncated (cell {index})")
+            cell.outputs.append(stream_output(
+                f"\n[the grader kept the first {CONTEXT.max_output_chars} characters of output]\n"))
+        return cell, self.resources
+
+    def not_run_reason(self, meta: dict) -> tuple[str, str] | None:
+        """Why this cell is not run: (the error's name, its text), or None."""
+        if self.dead:
+            return "NotRun", self.dead
         if time.monotonic() > self.deadline:
             self.dead = f"the submission used up its total time ({CONTEXT.total_timeout:g} s)"
-            notes.append("total time limit")
-            cell.outputs = [error_output("TotalTimeLimit", f"not run: {self.dead}")]
-            return cell, self.resources
+            CONTEXT.notes.append("total time limit")
+            return "TotalTimeLimit", self.dead
+        name, answer = self.answer_of_next_tests
+        if meta.get("grade") and answer in self.unfinished:
+            limit = f" within {self.timeout:g} s" if self.timeout else ""
+            note = (f"answer cell {name} did not finish{limit} (cell {answer}): "
+                    f"{meta.get('grade_id', 'its test')} earns nothing")
+            if note not in CONTEXT.notes:
+                CONTEXT.notes.append(note)
+            return "AnswerDidNotFinish", (f"the answer cell `{name}` did not finish{limit}, so "
+                                          f"this exercise earns nothing (a loop that never ends?)")
+        return None
+
+    def execute_with_hidden_tests(self, cell: NotebookNode, resources: Any, index: int,
+                                  meta: dict) -> None:
+        """Execute the cell without its hidden-test region, then that region here (run_hidden)."""
+        notes = CONTEXT.notes
         source = cell.source
-        hidden = HIDDEN.findall(source) if cell.metadata.get("nbgrader", {}).get("grade") else []
+        hidden = HIDDEN_TESTS.findall(source) if meta.get("grade") else []
+        self.started[index] = time.monotonic()
         try:
-            cell.source = HIDDEN.sub("", source).rstrip() if hidden else source
+            cell.source = HIDDEN_TESTS.sub("", source).rstrip() if hidden else source
             try:
                 super().preprocess_cell(cell, resources, index)
+            except CellTimeoutError as err:
+                if not str(err).startswith("Timeout waiting for IOPub"):
+                    raise
+                # The cell finished (its reply came), its last outputs did not: a notice, not
+                # a timeout, and the cell is graded on what arrived.
+                notes.append(f"slow output: what the cell printed after {self.iopub_timeout:g} s "
+                             f"was not kept (cell {index})")
+                cell.outputs.append(stream_output(
+                    "\n[output still arriving when the cell finished was not kept]\n"))
             finally:
                 cell.source = source
             if hidden and not any(o.output_type == "error" for o in cell.outputs):
                 for code in hidden:
                     cell.outputs.extend(self.run_hidden(code))
         except DeadKernelError:
-            self.dead = f"the kernel died in cell {index} (os._exit, a signal, or out of memory)"
-            notes.append(f"kernel died (cell {index})")
+            died = self.cell_running_at_death(index)
+            where = f"cell {died}" if died == index else f"cell {died}; noticed in cell {index}"
+            self.dead = f"the kernel died in {where} (os._exit, a signal, or out of memory)"
+            notes.append(f"kernel died ({where})")
             cell.outputs.append(error_output("DeadKernelError", self.dead))
         except CellTimeoutError as err:  # no idle after the interrupt: the kernel ignored it
             notes.append(f"cell timeout (cell {index})")
@@ -228,6 +317,14 @@ class SandboxedExecute(Execute):
             self.dead = f"the kernel misbehaved in cell {index} ({type(err).__name__}: {err})"
             notes.append(f"kernel protocol error (cell {index})")
             cell.outputs.append(error_output("KernelProtocolError", self.dead[:500]))
+
+    @staticmethod
+    def timed_out(cell: NotebookNode) -> bool:
+        return any(o.output_type == "error" and "CellTimeoutError" in o.ename for o in cell.outputs)
+
+    @staticmethod
+    def note_errors(cell: NotebookNode, index: int) -> None:
+        notes = CONTEXT.notes
         for out in cell.outputs:
             if out.output_type == "error":
                 for pattern, note in (("CellTimeoutError", "cell timeout"),
@@ -235,11 +332,19 @@ class SandboxedExecute(Execute):
                                       ("SystemExit", "sys.exit() called")):
                     if pattern in out.ename and f"{note} (cell {index})" not in notes:
                         notes.append(f"{note} (cell {index})")
-        if self.output_chars.get(index, 0) > CONTEXT.max_output_chars:
-            notes.append(f"output truncated (cell {index})")
-            cell.outputs.append(stream_output(
-                f"\n[the grader kept the first {CONTEXT.max_output_chars} characters of output]\n"))
-        return cell, self.resources
+
+    def cell_running_at_death(self, noticed: int) -> int:
+        """The cell that was running when the kernel died, by the worker's clock of its death
+        (the kernel may die after a cell has finished, e.g. from a thread, and be noticed in
+        a later one); `noticed` when unknown."""
+        died_at = None
+        if CONTEXT.worker is not None:
+            with contextlib.suppress(Exception):
+                died_at = CONTEXT.worker.call("poll").get("died_at")
+        if died_at is None:
+            return noticed
+        running = [index for index, started in self.started.items() if started <= died_at]
+        return max(running) if running else noticed
 
     async def _async_handle_timeout(self, timeout: int, cell: Any = None) -> Any:
         """Interrupt, and again: one SIGINT can land where Python ignores it (an at-fork hook)."""

@@ -27,7 +27,7 @@ from typing import Any
 import nbgrader
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n?.*?### END HIDDEN TESTS", re.DOTALL)
+HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS\n?.*?### END HIDDEN TESTS", re.DOTALL)
 PLACEHOLDER = "# (hidden tests run here, on inputs you have not seen: their verdict is below)"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: nbgrader's own templates (the course template extends its feedback/index.html.j2).
@@ -46,5 +46,5 @@ class HideHiddenTests(NbGraderPreprocessor):
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
-            cell.source = HIDDEN.sub(PLACEHOLDER, cell.source)
+            cell.source = HIDDEN_TESTS.sub(PLACEHOLDER, cell.source)
         return cell, resources

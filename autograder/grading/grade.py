@@ -64,8 +64,16 @@ def preflight(course: Path, lesson: str, student: str, notebook: str,
 
 
 def test_cell_notes(submitted: NotebookNode, release: NotebookNode) -> list[str]:
-    """Which locked test cells the learner deleted, re-typed or edited (all get restored)."""
+    """Which locked test cells the learner deleted, re-typed or edited (all get restored), and
+    which cells the learner copied (the last copy is graded, once)."""
     notes = []
+    ids = graded_ids(submitted.cells)
+    kinds = {c.metadata["nbgrader"]["grade_id"]: "test" if c.metadata["nbgrader"].get("grade")
+             else "answer" if c.metadata["nbgrader"].get("solution") else "locked"
+             for c in release.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
+    for name in sorted({name for name in ids if ids.count(name) > 1}):
+        notes.append(f"{kinds.get(name, 'nbgrader')} cell {name} appears {ids.count(name)} times "
+                     f"(the last copy is graded, once)")
     by_id = {c.metadata["nbgrader"]["grade_id"]: c for c in submitted.cells
              if c.get("metadata", {}).get("nbgrader", {}).get("grade_id")}
     loose = {c.source.strip() for c in submitted.cells if not c.metadata.get("nbgrader")}
@@ -130,9 +138,11 @@ def course_config(options: Options, lesson: str, student: str) -> Config:
     config.CourseDirectory.student_id = student
     config.CourseDirectory.assignment_id = lesson
     config.Autograde.force = True
+    from autograder.preprocessors import ForgetDuplicateIds
+
     config.Autograde.sanitize_preprocessors = [
-        ClearOutput, DeduplicateIds, OverwriteKernelspec, RestoreTestCells, OverwriteCells,
-        CheckCellMetadata]
+        ClearOutput, ForgetDuplicateIds, DeduplicateIds, OverwriteKernelspec, RestoreTestCells,
+        OverwriteCells, CheckCellMetadata]
     config.Autograde.autograde_preprocessors = [
         SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
         AssignLatePenalties, CheckCellMetadata]
@@ -189,6 +199,25 @@ def stop_sandbox(worker, total_timeout: float, notes: list[str]) -> None:
     worker.stop()
 
 
+class Watchdog:
+    """A timer that calls `action(*args)` after `seconds`, unless cancelled; restartable."""
+
+    def __init__(self, seconds: float, action, args: tuple) -> None:
+        self.seconds, self.action, self.args = seconds, action, args
+        self.timer: threading.Timer | None = None
+        self.restart()
+
+    def restart(self) -> None:
+        self.cancel()
+        self.timer = threading.Timer(self.seconds, self.action, self.args)
+        self.timer.daemon = True
+        self.timer.start()
+
+    def cancel(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+
+
 def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid) -> Outcome:
     """Grade one submission; never raises (a failure is an outcome)."""
     from nbgrader.converters import Autograde
@@ -211,19 +240,20 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
                 record_zero(course, lesson, student)
                 outcome.score, outcome.max_score = scores(course, lesson, student)
             return outcome
-        scratch = None
+        scratch = watchdog = None
         if worker is not None:
             limits = {"AS": worker.address_space + options.memory_mb * 2**20,
                       "CPU": int(options.total_timeout) + 30, "NPROC": 48,
                       "FSIZE": 256 * 2**20, "NOFILE": 256}
             scratch = Scratch(worker.folder, f"{student}-{lesson}"[:100], slot_uid,
                               release_path.parent, limits)
-            watchdog = threading.Timer(options.total_timeout + WATCHDOG_GRACE, stop_sandbox,
-                                       (worker, options.total_timeout, outcome.notes))
-            watchdog.start()
+            watchdog = Watchdog(options.total_timeout + WATCHDOG_GRACE, stop_sandbox,
+                                (worker, options.total_timeout, outcome.notes))
+            # A second run (every cell, after the fast path) gets the whole time again.
         CONTEXT.worker, CONTEXT.scratch, CONTEXT.lock = worker, scratch, lock
         CONTEXT.release, CONTEXT.notes = release, outcome.notes
         CONTEXT.total_timeout, CONTEXT.max_output_chars = options.total_timeout, options.max_output_chars
+        CONTEXT.full, CONTEXT.restart_watchdog = options.full, watchdog.restart if watchdog else None
         app = Autograde(coursedir=None, config=course_config(options, lesson, student))
         app.log = logger = logging.getLogger(f"autograder.grading.{os.getpid()}")
         logger.propagate = False
@@ -240,6 +270,7 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
             os.chdir(cwd)
             if scratch is not None:
                 watchdog.cancel()
+                CONTEXT.restart_watchdog = None
                 if scratch.killed_processes:
                     first = f" (first: {scratch.commands[0]!r})" if scratch.commands else ""
                     outcome.notes.append(f"{scratch.killed_processes} processes started by the "

@@ -184,16 +184,22 @@ class Scratch:
     def __init__(self, worker_folder: Path, name: str, uid: int | None, support: Path,
                  limits: dict[str, int]) -> None:
         self.folder = worker_folder / name
-        shutil.rmtree(self.folder, ignore_errors=True)
         self.work = self.folder / "work"
         self.ipc = self.folder / "ipc"
         self.uid = uid
         self.limits = limits
+        self.support = support
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty folders, the lesson's support files in work/ (again, for a second run)."""
+        shutil.rmtree(self.folder, ignore_errors=True)
         self.killed_processes = 0
         self.commands: list[str] = []
         for path in (self.folder, self.work, self.ipc):
             path.mkdir(parents=True)
         os.chmod(self.folder, 0o711)
+        uid, support = self.uid, self.support
         for item in support.iterdir():  # the lesson's support files, read-only for the kernel
             if item.suffix != ".ipynb":
                 copy = shutil.copytree if item.is_dir() else shutil.copy

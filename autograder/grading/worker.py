@@ -92,12 +92,13 @@ def processes_of(uid: int | None, session: int | None, zombies: set | None = Non
     return pids
 
 
-class Worker:
+class KernelForker:
     def __init__(self) -> None:
         self.kernel: int | None = None
         self.uid: int | None = None
         self.active = False
         self.status: int | None = None
+        self.died_at: float | None = None  # time.monotonic() when the kernel was found dead
         self.killed_processes = 0
         self.extra: set[int] = set()  # pids of processes the kernel started (all stopped)
         self.commands: list[str] = []  # the first few of their command lines
@@ -126,6 +127,7 @@ class Worker:
                 os._exit(70)
         with self.lock:
             self.kernel, self.uid, self.status, self.killed_processes = pid, uid, None, 0
+            self.died_at = None
             self.extra, self.commands = set(), []
             self.active = True
         return {"pid": pid}
@@ -195,7 +197,8 @@ class Worker:
     def poll(self, request: dict) -> dict:
         with self.lock:
             self._collect()
-            return {"status": self.status, "killed_processes": self.killed_processes}
+            return {"status": self.status, "killed_processes": self.killed_processes,
+                    "died_at": self.died_at}
 
     def _collect(self) -> None:
         """Reap finished children; note the kernel's exit status."""
@@ -208,6 +211,7 @@ class Worker:
                 return
             if pid == self.kernel:
                 self.status = os.waitstatus_to_exitcode(status)
+                self.died_at = time.monotonic()
 
     def kill(self, request: dict) -> dict:
         with self.lock:
@@ -290,7 +294,7 @@ def die_with_parent() -> None:
 def main() -> None:
     die_with_parent()
     loaded = preimport(json.loads(sys.argv[1]) if len(sys.argv) > 1 else [])
-    worker = Worker()
+    worker = KernelForker()
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing else may write on the protocol channel
     with open("/proc/self/status") as f:
