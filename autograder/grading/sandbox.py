@@ -1,10 +1,13 @@
 """Start a warm worker (autograder/grading/worker.py) inside bubblewrap, and talk to it.
 
-The sandbox sees the machine read-only, minus everything private: the project (so no
-solutions/, autograder/, hidden tests), the course directory (gradebook, other students),
-/home, /root, /tmp, /work... Only the Python installation is shown again (read-only),
-and the worker's own folder (read-write), which holds, per submission, the kernel's
-scratch directory and its unix sockets. No network (a new network namespace), a new pid
+The sandbox sees an allowlist of the machine, read-only: the system's programs and libraries
+(/usr, without /usr/local), the few files of /etc that the dynamic loader and Python's
+libraries read (ALLOWED_ETC), and the Python installation (the environment and the
+interpreter it points to). Nothing else of the host: no home folders, no project (so no
+solutions/, autograder/, hidden tests), no course directory (gradebook, other students),
+no other course. The worker's own folder is the one writable place; it holds, per
+submission, the kernel's scratch directory (with the lesson's provided files, read-only)
+and its unix sockets. No network (a new network namespace), a new pid
 namespace (the worker is its init's child; nothing survives it), and the worker dies
 with its grader (--die-with-parent).
 """
@@ -20,7 +23,14 @@ import threading
 from pathlib import Path
 
 WORKER_SOURCE = Path(__file__).with_name("worker.py")
-HIDDEN = ("/home", "/root", "/tmp", "/var/tmp", "/srv", "/mnt", "/media", "/work", "/opt")
+#: What of /etc the sandbox shows: the dynamic loader's cache and configuration, the time
+#: zone, fonts' configuration (matplotlib) and MIME types (Python's mimetypes).
+ALLOWED_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts", "mime.types")
+#: The system's programs and libraries, shown read-only; minus what is the host's own.
+SYSTEM = Path("/usr")
+SYSTEM_EXCEPT = (Path("/usr/local"),)
+#: Top-level names that are, on merged-/usr systems, links into /usr (else folders).
+SYSTEM_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 
 
 class SandboxError(RuntimeError):
@@ -43,31 +53,48 @@ def sandbox_available() -> tuple[bool, str]:
 
 
 def bwrap_command(folder: Path, private: list[Path]) -> list[str]:
-    """bwrap arguments confining a worker to `folder` (read-write) and a read-only system."""
-    cmd = [bwrap_path() or "bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-           "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-           "--die-with-parent", "--new-session"]
-    hide = [Path(p) for p in HIDDEN] + private
-    hidden = sorted({p.resolve() for p in hide if p.exists() and p.is_dir()} - {Path("/")},
-                    key=lambda p: len(p.parts))
-    for path in hidden:
-        cmd += ["--perms", "0755", "--tmpfs", str(path)]
-    cmd += ["--perms", "0755", "--tmpfs", "/dev/shm"]
+    """bwrap arguments confining a worker to `folder` (read-write) and an allowlist of the
+    system, read-only (see the module's docstring). `private`: folders that must stay
+    hidden even if one of them lies inside what is shown (the project, the course)."""
+    cmd = [bwrap_path() or "bwrap", "--tmpfs", "/", "--ro-bind", str(SYSTEM), str(SYSTEM)]
+    for path in SYSTEM_EXCEPT:
+        if path.is_dir():
+            cmd += ["--perms", "0755", "--tmpfs", str(path)]
+    for name in SYSTEM_LINKS:
+        path = Path("/") / name
+        if path.is_symlink():
+            cmd += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            cmd += ["--ro-bind", str(path), str(path)]
+    cmd += ["--perms", "0755", "--dir", "/etc"]
+    for name in ALLOWED_ETC:
+        if (Path("/etc") / name).exists():
+            cmd += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    cmd += ["--dev", "/dev", "--perms", "0755", "--tmpfs", "/dev/shm", "--proc", "/proc",
+            "--perms", "0755", "--tmpfs", "/tmp",
+            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+            "--die-with-parent", "--new-session"]
+    shown = [SYSTEM]  # read-only binds (their folders exist)
+
     def parents(path: Path) -> list[str]:
         """bwrap would create a bind's missing parents 0700: create them traversable."""
-        args = []
-        for parent in reversed(path.parents):
-            if any(parent != h and parent.is_relative_to(h) for h in hidden):
-                args += ["--perms", "0755", "--dir", str(parent)]
-        return args
+        return [arg for parent in reversed(path.parents) if parent != Path("/")
+                and not any(parent.is_relative_to(s) for s in shown)
+                for arg in ("--perms", "0755", "--dir", str(parent))]
 
-    # Python itself: the venv and the interpreter it points to (both maybe under hidden dirs).
+    # Python itself: the environment and the interpreter it points to.
     for path in sorted({Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
                         Path(sys.prefix)}, key=lambda p: len(p.parts)):
-        cmd += parents(path) + ["--ro-bind", str(path), str(path)]
+        if not any(path.is_relative_to(s) for s in shown):
+            cmd += parents(path) + ["--ro-bind", str(path), str(path)]
+            shown.append(path)
+    for path in private:
+        path = Path(path).resolve()
+        if path.is_dir() and any(path.is_relative_to(s) for s in shown):
+            cmd += ["--perms", "0755", "--tmpfs", str(path)]
     folder = folder.resolve()
     cmd += parents(folder) + ["--bind", str(folder), str(folder), "--chdir", str(folder)]
-    return cmd
+    return cmd + ["--remount-ro", "/"]
 
 
 class Worker:
