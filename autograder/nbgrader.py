@@ -24,14 +24,31 @@ def nbgrader_environment() -> dict[str, str]:
     return {**os.environ, "PATH": path, "PYTHONPATH": python_path}
 
 
+class NbgraderError(RuntimeError):
+    """An nbgrader command failed; its message holds nbgrader's ERROR lines."""
+
+
+def error_lines(log: str) -> str:
+    """nbgrader's ERROR entries from its log (each with the lines that continue it, such as a
+    traceback), or the log's last lines when it has none."""
+    kept, keeping = [], False
+    for line in log.splitlines():
+        if line.startswith("["):  # a new log entry: "[AutogradeApp | ERROR] ..."
+            keeping = "| ERROR]" in line or "| CRITICAL]" in line
+        if keeping:
+            kept.append(line)
+    return "\n".join(kept)[-6000:] if kept else "\n".join(log.splitlines()[-30:])
+
+
 def nbgrader(command: str, *args: str, course: Path) -> subprocess.CompletedProcess:
-    """Run `nbgrader <command> <args>` on `course`; raise with nbgrader's log if it fails."""
+    """Run `nbgrader <command> <args>` on `course`; raise with nbgrader's ERROR lines if it fails."""
     env = nbgrader_environment()
     result = subprocess.run(
         [str(BIN / "nbgrader"), command, *args, f"--CourseDirectory.root={course}"],
         cwd=CONFIG_DIR, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0 or "| ERROR]" in result.stderr:
-        raise RuntimeError(f"nbgrader {command} failed ({result.returncode}):\n{result.stderr[-4000:]}")
+        raise NbgraderError(f"nbgrader {command} failed ({result.returncode}):\n"
+                            f"{error_lines(result.stderr)}")
     return result
 
 
@@ -40,9 +57,10 @@ def generate_assignment(course: Path, assignment: str) -> None:
     nbgrader("generate_assignment", assignment, "--force", course=course)
 
 
-def autograde(course: Path, assignment: str) -> None:
-    """Grade every submission of `assignment` found in course/submitted/."""
-    nbgrader("autograde", assignment, "--force", course=course)
+def autograde(course: Path, assignment: str, *options: str) -> None:
+    """Grade every submission of `assignment` found in course/submitted/ (`options`: more of
+    nbgrader's, e.g. "--Execute.timeout=600")."""
+    nbgrader("autograde", assignment, "--force", *options, course=course)
 
 
 def generate_feedback(course: Path, assignment: str) -> None:

@@ -28,6 +28,12 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
 # Seconds per cell while grading: generous, since the longest reference cell (training a tiny
 # GPT in lesson 08) takes tens of seconds on a busy 2-core machine.
 c.Execute.timeout = 120
+# After a cell's reply, nbgrader waits `iopub_timeout` seconds (nbclient's default: 4) for the
+# cell's last outputs and then fails the whole submission ("Timeout waiting for IOPub output",
+# logged as an ERROR); a busy machine can take longer than that to deliver a long printout.
+# Starting a kernel (60 s by default) can also take long there.
+c.Execute.iopub_timeout = 30
+c.Execute.startup_timeout = 300
 
 # Feedback names each exercise and shows each test's verdict and message, never the hidden
 # tests' code, a traceback through them, or the instructor's absolute paths.
