@@ -160,9 +160,11 @@ def table_cell(text: str) -> str:
 
 
 def mutant_code(mutant: Mutant) -> str:
-    """The wrong answer as a learner would type it, in a collapsed block."""
-    return (f"<details><summary><code>{mutant.name}</code></summary>\n\n"
-            f"```python\n{mutant.source.strip()}\n```\n\n</details>\n")
+    """The wrong answer in a collapsed block: a one-line mistake as its change to the code it
+    changes (a diff, usually of the reference), any other as a learner would type it."""
+    code = (f"```diff\n{mutant.change()}\n```" if mutant.base is not None
+            else f"```python\n{mutant.source.strip()}\n```")
+    return f"<details><summary><code>{mutant.name}</code></summary>\n\n{code}\n\n</details>\n"
 
 
 def exercise_mistakes(exercise: Exercise, mutants: list[Mutant]) -> str:

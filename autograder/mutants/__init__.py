@@ -119,8 +119,8 @@ def replaced(base: Callable[..., Any], fragment: str, replacement: str, message:
     else:
         line_end = source.find("\n", end) if "\n" in source[end:] else len(source)
     after = source[end:line_end] if line_end >= end else ""
-    if "  # " in after:  # the line's comment explains the reference's code, not the mistake
-        after = after[:after.index("  # ")]
+    if "  # " in after or "  # " in fragment:  # the comment explains the reference, not the mistake
+        after = after[:after.index("  # ")] if "  # " in after else ""
     line = source[line_start:at] + replacement + after
     code = (source[:line_start] + line.rstrip() + source[line_end:] if line.strip()
             else source[:line_start] + source[line_end + 1:])  # nothing left: the line goes

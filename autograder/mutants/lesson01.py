@@ -2,23 +2,12 @@
 
 import numpy as np
 
-from autograder.mutants import mutant
-from solutions.lesson01 import dense, relu
+from autograder.mutants import mutant, replaced
+from solutions.lesson01 import classify, collapse, dense, forward, relu
 
-
-@mutant("dense", "add the bias b")
-def dense_without_bias(x, W, b):
-    return x @ W.T
-
-
-@mutant("dense", "works for one sample and for a batch")
-def dense_weights_first(x, W, b):
-    return W @ x + b
-
-
-@mutant("relu", "not their absolute value")
-def relu_absolute(z):
-    return np.abs(z)
+dense_without_bias = replaced(dense, "x @ W.T + b", "x @ W.T", "add the bias b")
+dense_weights_first = replaced(dense, "x @ W.T + b", "W @ x + b", "works for one sample and for a batch")
+relu_absolute = replaced(relu, "np.maximum(z, 0.0)", "np.abs(z)", "not their absolute value")
 
 
 @mutant("relu", "return a new array")
@@ -27,44 +16,23 @@ def relu_in_place(z):
     return z
 
 
-@mutant("forward", "apply ReLU to the hidden layer")
-def forward_without_relu(x, W1, b1, W2, b2):
-    return dense(dense(x, W1, b1), W2, b2)
+forward_without_relu = replaced(forward, "relu(dense(x, W1, b1))", "dense(x, W1, b1)",
+                                "apply ReLU to the hidden layer")
 
+forward_relu_on_outputs = replaced(forward, "return dense(hidden, W2, b2)",
+                                   "return relu(dense(hidden, W2, b2))", "no ReLU on the outputs")
 
-@mutant("forward", "no ReLU on the outputs")
-def forward_relu_on_outputs(x, W1, b1, W2, b2):
-    return relu(dense(relu(dense(x, W1, b1)), W2, b2))
+classify_smallest = replaced(classify, "np.argmax", "np.argmin", "LARGEST score")
+classify_first_axis = replaced(classify, "axis=-1", "axis=0", "along the LAST axis")
 
+classify_fixed_labels = replaced(classify, "np.asarray(labels)", 'np.asarray(("leaf", "flower"))',
+                                 "use the labels you are given")
 
-@mutant("classify", "LARGEST score")
-def classify_smallest(scores, labels=("leaf", "flower")):
-    return np.asarray(labels)[np.argmin(scores, axis=-1)]
+collapse_drops_first_bias = replaced(collapse, "b = W2 @ b1 + b2", "b = b2",
+                                     "the first bias passes through the second layer")
 
-
-@mutant("classify", "along the LAST axis")
-def classify_first_axis(scores, labels=("leaf", "flower")):
-    return np.asarray(labels)[np.argmax(scores, axis=0)]
-
-
-@mutant("classify", "use the labels you are given")
-def classify_fixed_labels(scores, labels=("leaf", "flower")):
-    return np.asarray(("leaf", "flower"))[np.argmax(scores, axis=-1)]
-
-
-@mutant("collapse", "the first bias passes through the second layer")
-def collapse_drops_first_bias(W1, b1, W2, b2):
-    return W2 @ W1, b2
-
-
-@mutant("collapse", "shape (n_out, n_in) = W2 @ W1")
-def collapse_transposed(W1, b1, W2, b2):
-    return W1.T @ W2.T, W2 @ b1 + b2
-
-
-@mutant("dense", "so that it is a numpy array")
-def dense_as_a_list(x, W, b):
-    return (x @ W.T + b).tolist()
+collapse_transposed = replaced(collapse, "W = W2 @ W1", "W = W1.T @ W2.T", "shape (n_out, n_in) = W2 @ W1")
+dense_as_a_list = replaced(dense, "x @ W.T + b", "(x @ W.T + b).tolist()", "so that it is a numpy array")
 
 
 @mutant("classify", "return a numpy array or a string")
@@ -73,12 +41,7 @@ def classify_as_a_list(scores, labels=("leaf", "flower")):
     return labels[best] if np.ndim(best) == 0 else [labels[i] for i in best]
 
 
-@mutant("collapse", "a function without a return statement gives None")
-def collapse_forgets_the_return(W1, b1, W2, b2):
-    W = W2 @ W1  # noqa: F841 (the forgotten return is the mistake)
-    b = W2 @ b1 + b2  # noqa: F841
+collapse_forgets_the_return = replaced(collapse, "return W, b", "",
+                                       "a function without a return statement gives None")
 
-
-@mutant("collapse", "return a tuple of the results")
-def collapse_as_a_list(W1, b1, W2, b2):
-    return [W2 @ W1, W2 @ b1 + b2]
+collapse_as_a_list = replaced(collapse, "return W, b", "return [W, b]", "return a tuple of the results")

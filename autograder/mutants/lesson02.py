@@ -2,23 +2,14 @@
 
 import numpy as np
 
-from autograder.mutants import mutant
+from autograder.mutants import mutant, replaced
+from solutions.lesson02 import cross_entropy, logistic, softmax, squared_error
 
+logistic_without_one = replaced(logistic, "(1.0 + np.exp(-z))", "np.exp(-z)", "add 1 to e^(-z)")
+logistic_wrong_sign = replaced(logistic, "np.exp(-z)", "np.exp(z)", "the exponent is -z")
 
-@mutant("logistic", "add 1 to e^(-z)")
-def logistic_without_one(z):
-    return 1.0 / np.exp(-z)
-
-
-@mutant("logistic", "the exponent is -z")
-def logistic_wrong_sign(z):
-    return 1.0 / (1.0 + np.exp(z))
-
-
-@mutant("softmax", "subtract the max logit before np.exp")
-def softmax_unstable(logits, axis=-1, temperature=1.0):
-    exps = np.exp(logits / temperature)
-    return exps / exps.sum(axis=axis, keepdims=True)
+softmax_unstable = replaced(softmax, "z = z - z.max(axis=axis, keepdims=True)", "",
+                            "subtract the max logit before np.exp")
 
 
 @mutant("softmax", "use the `axis` argument")
@@ -35,11 +26,8 @@ def softmax_without_keepdims(logits, axis=-1, temperature=1.0):
     return exps / exps.sum(axis=axis)
 
 
-@mutant("softmax", "divide the logits by the temperature")
-def softmax_multiplies_temperature(logits, axis=-1, temperature=1.0):
-    z = logits * temperature
-    exps = np.exp(z - z.max(axis=axis, keepdims=True))
-    return exps / exps.sum(axis=axis, keepdims=True)
+softmax_multiplies_temperature = replaced(softmax, "z = logits / temperature", "z = logits * temperature",
+                                          "divide the logits by the temperature")
 
 
 @mutant("softmax", "Summing over the whole array")
@@ -49,33 +37,18 @@ def softmax_whole_array(logits, axis=-1, temperature=1.0):
     return exps / exps.sum()
 
 
-@mutant("squared_error", "square each difference")
-def squared_error_signed(predicted, target):
-    return float(np.mean(predicted - target))
+squared_error_signed = replaced(squared_error, "(predicted - target) ** 2", "predicted - target",
+                                "square each difference")
 
+squared_error_summed = replaced(squared_error, "np.mean", "np.sum", "do not just add them up")
 
-@mutant("squared_error", "do not just add them up")
-def squared_error_summed(predicted, target):
-    return float(np.sum((predicted - target) ** 2))
+squared_error_absolute = replaced(squared_error, "(predicted - target) ** 2", "np.abs(predicted - target)",
+                                  "square each difference")
 
+cross_entropy_every_label = replaced(cross_entropy, "np.arange(len(labels)), labels", ":, labels",
+                                     "each sample's own label")
 
-@mutant("squared_error", "square each difference")
-def squared_error_absolute(predicted, target):
-    return float(np.mean(np.abs(predicted - target)))
-
-
-@mutant("cross_entropy", "each sample's own label")
-def cross_entropy_every_label(logits, labels):
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    return float(-log_probs[:, labels].mean())
-
-
-@mutant("cross_entropy", "keep the minus sign")
-def cross_entropy_no_minus(logits, labels):
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    return float(log_probs[np.arange(len(labels)), labels].mean())
+cross_entropy_no_minus = replaced(cross_entropy, "float(-log_probs", "float(log_probs", "keep the minus sign")
 
 
 @mutant("cross_entropy", "take the log of the probability")
@@ -97,18 +70,10 @@ def logistic_as_a_ratio(z):
     return np.exp(z) / (1.0 + np.exp(z))
 
 
-@mutant("softmax", "not the min")
-def softmax_shifts_by_the_min(logits, axis=-1, temperature=1.0):
-    z = logits / temperature
-    exps = np.exp(z - z.min(axis=axis, keepdims=True))
-    return exps / exps.sum(axis=axis, keepdims=True)
+softmax_shifts_by_the_min = replaced(softmax, "z.max(axis=axis", "z.min(axis=axis", "not the min")
 
-
-@mutant("softmax", "one max for the whole array")
-def softmax_one_max_for_all(logits, axis=-1, temperature=1.0):
-    z = logits / temperature
-    exps = np.exp(z - z.max())
-    return exps / exps.sum(axis=axis, keepdims=True)
+softmax_one_max_for_all = replaced(softmax, "z.max(axis=axis, keepdims=True)", "z.max()",
+                                   "one max for the whole array")
 
 
 @mutant("softmax", "leave `logits` as it was")
@@ -119,13 +84,8 @@ def softmax_in_place(logits, axis=-1, temperature=1.0):
     return exps / exps.sum(axis=axis, keepdims=True)
 
 
-@mutant("squared_error", "return a Python float")
-def squared_error_per_row(predicted, target):
-    return np.mean((predicted - target) ** 2, axis=-1)
+squared_error_per_row = replaced(squared_error, "float(np.mean((predicted - target) ** 2))",
+                                 "np.mean((predicted - target) ** 2, axis=-1)", "return a Python float")
 
-
-@mutant("cross_entropy", "each row's OWN max")
-def cross_entropy_one_max_for_all(logits, labels):
-    shifted = logits - logits.max()
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
-    return float(-log_probs[np.arange(len(labels)), labels].mean())
+cross_entropy_one_max_for_all = replaced(cross_entropy, "logits.max(axis=-1, keepdims=True)", "logits.max()",
+                                         "each row's OWN max")

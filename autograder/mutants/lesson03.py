@@ -3,44 +3,25 @@
 import numpy as np
 from tqdm.auto import tqdm
 
-from autograder.mutants import mutant
+from autograder.mutants import mutant, replaced
 from solutions.lesson01 import dense, forward, relu
-from solutions.lesson03 import backprop, gradient_step, network_loss
+from solutions.lesson03 import backprop, gradient_step, network_loss, numerical_gradient, train
 
+network_loss_mean_of_everything = replaced(network_loss, "np.sum((scores - targets) ** 2, axis=1)",
+                                           "np.mean((scores - targets) ** 2, axis=1)",
+                                           "SUM of the squared errors of its outputs")
 
-@mutant("network_loss", "SUM of the squared errors of its outputs")
-def network_loss_mean_of_everything(x, targets, W1, b1, W2, b2):
-    return float(np.mean((forward(x, W1, b1, W2, b2) - targets) ** 2))
+network_loss_signed_errors = replaced(network_loss, "(scores - targets) ** 2", "scores - targets",
+                                      "must not cancel out")
 
+network_loss_absolute_errors = replaced(network_loss, "(scores - targets) ** 2", "np.abs(scores - targets)",
+                                        "rather than taking their absolute values")
 
-@mutant("network_loss", "must not cancel out")
-def network_loss_signed_errors(x, targets, W1, b1, W2, b2):
-    return float(np.mean(np.sum(forward(x, W1, b1, W2, b2) - targets, axis=1)))
+network_loss_sum_over_samples = replaced(network_loss, "np.mean(per_sample)", "np.sum(per_sample)",
+                                         "not their sum")
 
-
-@mutant("network_loss", "rather than taking their absolute values")
-def network_loss_absolute_errors(x, targets, W1, b1, W2, b2):
-    return float(np.mean(np.sum(np.abs(forward(x, W1, b1, W2, b2) - targets), axis=1)))
-
-
-@mutant("network_loss", "not their sum")
-def network_loss_sum_over_samples(x, targets, W1, b1, W2, b2):
-    return float(np.sum((forward(x, W1, b1, W2, b2) - targets) ** 2))
-
-
-@mutant("numerical_gradient", "divide the difference of the losses by 2 * eps")
-def numerical_gradient_divides_by_eps(loss_fn, theta, eps=1e-5):
-    theta = np.array(theta, dtype=float)
-    grad = np.zeros_like(theta)
-    for index in np.ndindex(theta.shape):
-        old = theta[index]
-        theta[index] = old + eps
-        up = loss_fn(theta)
-        theta[index] = old - eps
-        down = loss_fn(theta)
-        theta[index] = old
-        grad[index] = (up - down) / eps
-    return grad
+numerical_gradient_divides_by_eps = replaced(numerical_gradient, "/ (2 * eps)", "/ eps",
+                                             "divide the difference of the losses by 2 * eps")
 
 
 @mutant("numerical_gradient", "nudge one entry at a time")
@@ -63,17 +44,8 @@ def numerical_gradient_forward_difference(loss_fn, theta, eps=1e-5):
     return grad
 
 
-@mutant("numerical_gradient", "put each entry back")
-def numerical_gradient_without_restoring(loss_fn, theta, eps=1e-5):
-    theta = np.array(theta, dtype=float)
-    grad = np.zeros_like(theta)
-    for index in np.ndindex(theta.shape):
-        theta[index] += eps
-        up = loss_fn(theta)
-        theta[index] -= 2 * eps
-        down = loss_fn(theta)
-        grad[index] = (up - down) / (2 * eps)
-    return grad
+numerical_gradient_without_restoring = replaced(numerical_gradient, "nudged[index] = original  # put it back",
+                                                "", "put each entry back")
 
 
 @mutant("numerical_gradient", "arrays of any shape")
@@ -91,14 +63,12 @@ def numerical_gradient_one_dimensional(loss_fn, theta, eps=1e-5):
     return grad
 
 
-@mutant("gradient_step", "step AGAINST the gradient")
-def gradient_step_uphill(params, grads, learning_rate):
-    return {name: value + learning_rate * grads[name] for name, value in params.items()}
+gradient_step_uphill = replaced(gradient_step, "value - learning_rate", "value + learning_rate",
+                                "step AGAINST the gradient")
 
-
-@mutant("gradient_step", "multiply the gradient by the learning rate")
-def gradient_step_without_learning_rate(params, grads, learning_rate):
-    return {name: value - grads[name] for name, value in params.items()}
+gradient_step_without_learning_rate = replaced(gradient_step, "value - learning_rate * grads[name]",
+                                               "value - grads[name]",
+                                               "multiply the gradient by the learning rate")
 
 
 @mutant("gradient_step", "no -= on them")
@@ -108,31 +78,14 @@ def gradient_step_in_place(params, grads, learning_rate):
     return params
 
 
-@mutant("backprop", "brings a factor 2")
-def backprop_without_the_two(x, targets, W1, b1, W2, b2):
-    z = dense(x, W1, b1)
-    h = relu(z)
-    d_scores = (dense(h, W2, b2) - targets) / len(x)
-    d_z = (d_scores @ W2) * (z > 0)
-    return {"W1": d_z.T @ x, "b1": d_z.sum(axis=0), "W2": d_scores.T @ h, "b2": d_scores.sum(axis=0)}
+backprop_without_the_two = replaced(backprop, "2 * (scores - targets) / len(x)",
+                                    "(scores - targets) / len(x)", "brings a factor 2")
 
+backprop_sum_not_mean = replaced(backprop, "(scores - targets) / len(x)", "(scores - targets)",
+                                 "divide d_scores by n_samples")
 
-@mutant("backprop", "divide d_scores by n_samples")
-def backprop_sum_not_mean(x, targets, W1, b1, W2, b2):
-    z = dense(x, W1, b1)
-    h = relu(z)
-    d_scores = 2 * (dense(h, W2, b2) - targets)
-    d_z = (d_scores @ W2) * (z > 0)
-    return {"W1": d_z.T @ x, "b1": d_z.sum(axis=0), "W2": d_scores.T @ h, "b2": d_scores.sum(axis=0)}
-
-
-@mutant("backprop", "only where its input z was positive")
-def backprop_ignores_relu(x, targets, W1, b1, W2, b2):
-    z = dense(x, W1, b1)
-    h = relu(z)
-    d_scores = 2 * (dense(h, W2, b2) - targets) / len(x)
-    d_z = d_scores @ W2
-    return {"W1": d_z.T @ x, "b1": d_z.sum(axis=0), "W2": d_scores.T @ h, "b2": d_scores.sum(axis=0)}
+backprop_ignores_relu = replaced(backprop, "d_z = d_h * (z > 0)", "d_z = d_h",
+                                 "only where its input z was positive")
 
 
 @mutant("backprop", "for W1 that is d_z.T @ x")
@@ -144,14 +97,8 @@ def backprop_transposed(x, targets, W1, b1, W2, b2):
     return {"W1": x.T @ d_z, "b1": d_z.sum(axis=0), "W2": h.T @ d_scores, "b2": d_scores.sum(axis=0)}
 
 
-@mutant("train", "params = gradient_step(params, grads")
-def train_forgets_the_new_params(params, x, targets, epochs, learning_rate):
-    losses = []
-    for _ in tqdm(range(epochs)):
-        losses.append(network_loss(x, targets, **params))
-        grads = backprop(x, targets, **params)
-        gradient_step(params, grads, learning_rate)
-    return params, losses
+train_forgets_the_new_params = replaced(train, "params = gradient_step(", "gradient_step(",
+                                        "params = gradient_step(params, grads")
 
 
 @mutant("train", "the loss at the START of each epoch")
@@ -198,13 +145,7 @@ def gradient_step_pairs_by_position(params, grads, learning_rate):
             for (name, value), grad in zip(params.items(), grads.values())}
 
 
-@mutant("backprop", "not z >= 0")
-def backprop_relu_passes_at_zero(x, targets, W1, b1, W2, b2):
-    z = dense(x, W1, b1)
-    h = relu(z)
-    d_scores = 2 * (dense(h, W2, b2) - targets) / len(x)
-    d_z = (d_scores @ W2) * (z >= 0)
-    return {"W1": d_z.T @ x, "b1": d_z.sum(axis=0), "W2": d_scores.T @ h, "b2": d_scores.sum(axis=0)}
+backprop_relu_passes_at_zero = replaced(backprop, "(z > 0)", "(z >= 0)", "not z >= 0")
 
 
 @mutant("train", "leave `params` and the arrays in it as they")

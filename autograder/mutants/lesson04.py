@@ -3,13 +3,10 @@
 import numpy as np
 import torch
 
-from autograder.mutants import mutant
-from solutions.lesson04 import sample_next
+from autograder.mutants import mutant, replaced
+from solutions.lesson04 import build_vocabulary, decode, embed, encode, generate, sample_next, windows
 
-
-@mutant("encode", "do not add 1")
-def encode_counts_from_one(text, vocab):
-    return [vocab.index(ch) + 1 for ch in text]
+encode_counts_from_one = replaced(encode, "position[ch] for ch", "position[ch] + 1 for ch", "do not add 1")
 
 
 @mutant("encode", "its ASCII code")
@@ -17,29 +14,19 @@ def encode_ascii_arithmetic(text, vocab):
     return [ord(ch) - ord("a") + 1 for ch in text]
 
 
-@mutant("decode", "do not subtract 1")
-def decode_counts_from_one(ids, vocab):
-    return "".join(vocab[i - 1] for i in ids)
+decode_counts_from_one = replaced(decode, "vocab[i] for i in ids", "vocab[i - 1] for i in ids",
+                                  "do not subtract 1")
 
+decode_returns_a_list = replaced(decode, '"".join(vocab[i] for i in ids)', "[vocab[i] for i in ids]",
+                                 "return one string")
 
-@mutant("decode", "return one string")
-def decode_returns_a_list(ids, vocab):
-    return [vocab[i] for i in ids]
+vocabulary_with_repeats = replaced(build_vocabulary, "sorted(set(text))", "sorted(text)",
+                                   "a set drops the repeats")
 
+vocabulary_unsorted = replaced(build_vocabulary, "sorted(set(text))", "dict.fromkeys(text)",
+                               "sort the characters")
 
-@mutant("build_vocabulary", "a set drops the repeats")
-def vocabulary_with_repeats(text):
-    return "".join(sorted(text))
-
-
-@mutant("build_vocabulary", "sort the characters")
-def vocabulary_unsorted(text):
-    return "".join(dict.fromkeys(text))
-
-
-@mutant("build_vocabulary", "keep capitals")
-def vocabulary_lowercase(text):
-    return "".join(sorted(set(text.lower())))
+vocabulary_lowercase = replaced(build_vocabulary, "set(text)", "set(text.lower())", "keep capitals")
 
 
 @mutant("windows", "the last window must still have a next id")
@@ -48,11 +35,8 @@ def windows_one_too_many(ids, context_length):
     return X, ids[context_length:]
 
 
-@mutant("windows", "not the last id inside it")
-def windows_target_inside(ids, context_length):
-    starts = np.arange(len(ids) - context_length)
-    X = ids[starts[:, None] + np.arange(context_length)]
-    return X, ids[context_length - 1:-1]
+windows_target_inside = replaced(windows, "y = ids[context_length:]", "y = ids[context_length - 1:-1]",
+                                 "not the last id inside it")
 
 
 @mutant("windows", "the window slides by one id")
@@ -63,14 +47,8 @@ def windows_side_by_side(ids, context_length):
     return X, y
 
 
-@mutant("embed", "counted from 0")
-def embed_counts_from_one(ids, E):
-    return E[ids - 1]
-
-
-@mutant("embed", "not columns")
-def embed_columns(ids, E):
-    return E.T[ids]
+embed_counts_from_one = replaced(embed, "E[ids]", "E[ids - 1]", "counted from 0")
+embed_columns = replaced(embed, "E[ids]", "E.T[ids]", "not columns")
 
 
 @mutant("embed", "num_classes=E.shape[0]")
@@ -83,10 +61,9 @@ def embed_through_numpy(ids, E):
     return torch.from_numpy(E.detach().numpy()[ids.numpy()])
 
 
-@mutant("sample_next", "without dividing by 0")
-def sample_no_special_case(logits, temperature, generator):
-    probs = torch.softmax(logits / temperature, dim=-1)
-    return int(torch.multinomial(probs, 1, generator=generator))
+sample_no_special_case = replaced(sample_next,
+                                  "if temperature == 0:\n        return int(torch.argmax(logits))", "",
+                                  "without dividing by 0")
 
 
 @mutant("sample_next", "not always the largest score")
@@ -94,61 +71,25 @@ def sample_greedy(logits, temperature, generator):
     return int(torch.argmax(logits))
 
 
-@mutant("sample_next", "not multiply")
-def sample_times_temperature(logits, temperature, generator):
-    if temperature == 0:
-        return int(torch.argmax(logits))
-    probs = torch.softmax(logits * temperature, dim=-1)
-    return int(torch.multinomial(probs, 1, generator=generator))
+sample_times_temperature = replaced(sample_next, "logits / temperature", "logits * temperature",
+                                    "not multiply")
 
+sample_global_rng = replaced(sample_next, ", generator=generator", "", "generator you are given")
 
-@mutant("sample_next", "generator you are given")
-def sample_global_rng(logits, temperature, generator):
-    if temperature == 0:
-        return int(torch.argmax(logits))
-    probs = torch.softmax(logits / temperature, dim=-1)
-    return int(torch.multinomial(probs, 1))
+generate_window_from_start = replaced(generate, "ids[-context_length:]", "ids[:context_length]",
+                                      "the LAST context_length ids")
 
+generate_whole_sequence = replaced(generate, "torch.tensor([ids[-context_length:]])", "torch.tensor([ids])",
+                                   "reads exactly context_length")
 
-@mutant("generate", "the LAST context_length ids")
-def generate_window_from_start(model, prompt, n_new, context_length, temperature, generator):
-    ids = list(prompt)
-    for _ in range(n_new):
-        logits = model(torch.tensor([ids[:context_length]]))[0]
-        ids.append(sample_next(logits, temperature, generator))
-    return ids
+generate_only_new = replaced(generate, "return ids", "return ids[len(prompt):]",
+                             "the prompt followed by the n_new new ids")
 
+generate_always_greedy = replaced(generate, "sample_next(logits, temperature, generator)",
+                                  "int(torch.argmax(logits))", "passing on the temperature and generator")
 
-@mutant("generate", "reads exactly context_length")
-def generate_whole_sequence(model, prompt, n_new, context_length, temperature, generator):
-    ids = list(prompt)
-    for _ in range(n_new):
-        logits = model(torch.tensor([ids]))[0]
-        ids.append(sample_next(logits, temperature, generator))
-    return ids
-
-
-@mutant("generate", "the prompt followed by the n_new new ids")
-def generate_only_new(model, prompt, n_new, context_length, temperature, generator):
-    ids = list(prompt)
-    for _ in range(n_new):
-        logits = model(torch.tensor([ids[-context_length:]]))[0]
-        ids.append(sample_next(logits, temperature, generator))
-    return ids[len(prompt):]
-
-
-@mutant("generate", "passing on the temperature and generator")
-def generate_always_greedy(model, prompt, n_new, context_length, temperature, generator):
-    ids = list(prompt)
-    for _ in range(n_new):
-        logits = model(torch.tensor([ids[-context_length:]]))[0]
-        ids.append(int(torch.argmax(logits)))
-    return ids
-
-
-@mutant("encode", "return a list")
-def encode_as_an_array(text, vocab):
-    return np.array([vocab.index(ch) for ch in text])
+encode_as_an_array = replaced(encode, "return [position[ch] for ch in text]",
+                              "return np.array([position[ch] for ch in text])", "return a list")
 
 
 @mutant("windows", "even with no pairs")
@@ -173,10 +114,5 @@ def sample_returns_a_tensor(logits, temperature, generator):
     return torch.multinomial(probs, 1, generator=generator)
 
 
-@mutant("generate", "instead of editing `prompt` in place")
-def generate_appends_to_the_prompt(model, prompt, n_new, context_length, temperature, generator):
-    ids = prompt
-    for _ in range(n_new):
-        logits = model(torch.tensor([ids[-context_length:]]))[0]
-        ids.append(sample_next(logits, temperature, generator))
-    return ids
+generate_appends_to_the_prompt = replaced(generate, "ids = list(prompt)", "ids = prompt",
+                                          "instead of editing `prompt` in place")

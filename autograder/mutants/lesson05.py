@@ -1,17 +1,17 @@
 """Wrong answers to lesson 05 that learners really write.
 
 Each mutant is self-contained (it does not call the lesson's other exercises), because
-the autograder tests one mutant per exercise at a time in a single submission.
+the autograder tests one mutant per exercise at a time in a single submission: a mutant
+that changes a reference changes one that calls no other exercise.
 """
 
 from collections import Counter
 
-from autograder.mutants import mutant
+from autograder.mutants import mutant, replaced
+from solutions.lesson05 import decode, pair_counts
 
-
-@mutant("pair_counts", "do not wrap around to the first")
-def pair_counts_wraps_around(ids):
-    return Counter(zip(ids, ids[1:] + ids[:1]))
+pair_counts_wraps_around = replaced(pair_counts, "ids[1:]", "ids[1:] + ids[:1]",
+                                    "do not wrap around to the first")
 
 
 @mutant("pair_counts", "count the last pair")
@@ -163,12 +163,10 @@ def encode_most_frequent_first(text, merges):
         ids = out
 
 
-@mutant("decode", "not two characters chr(195), chr(169)")
-def decode_bytes_as_characters(ids, merges):
-    vocab = {i: bytes([i]) for i in range(256)}
-    for k, (a, b) in enumerate(merges):
-        vocab[256 + k] = vocab[a] + vocab[b]
-    return "".join(chr(byte) for i in ids for byte in vocab[i])
+decode_bytes_as_characters = replaced(decode,
+                                      'b"".join(vocab[i] for i in ids).decode("utf-8", errors="replace")',
+                                      '"".join(chr(byte) for i in ids for byte in vocab[i])',
+                                      "not two characters chr(195), chr(169)")
 
 
 @mutant("decode", "look up ids 256 and up")
@@ -176,17 +174,12 @@ def decode_skips_merged_ids(ids, merges):
     return bytes(i for i in ids if i < 256).decode("utf-8", errors="replace")
 
 
-@mutant("decode", "not vanish (errors='ignore')")
-def decode_ignores_errors(ids, merges):
-    vocab = {i: bytes([i]) for i in range(256)}
-    for k, (a, b) in enumerate(merges):
-        vocab[256 + k] = vocab[a] + vocab[b]
-    return b"".join(vocab[i] for i in ids).decode("utf-8", errors="ignore")
+decode_ignores_errors = replaced(decode, 'errors="replace"', 'errors="ignore"',
+                                 "not vanish (errors='ignore')")
 
-
-@mutant("pair_counts", "the key '1,2' is a str")
-def pair_counts_text_keys(ids):
-    return Counter(f"{a},{b}" for a, b in zip(ids, ids[1:]))
+pair_counts_text_keys = replaced(pair_counts, "Counter(zip(ids, ids[1:]))",
+                                 'Counter(f"{a},{b}" for a, b in zip(ids, ids[1:]))',
+                                 "the key '1,2' is a str")
 
 
 @mutant("merge", "compare the ids as numbers")
@@ -205,9 +198,4 @@ def merge_in_place(ids, pair, new_id):
     return ids
 
 
-@mutant("decode", "0 included")
-def decode_without_byte_zero(ids, merges):
-    vocab = {i: bytes([i]) for i in range(1, 256)}
-    for k, (a, b) in enumerate(merges):
-        vocab[256 + k] = vocab[a] + vocab[b]
-    return b"".join(vocab[i] for i in ids).decode("utf-8", errors="replace")
+decode_without_byte_zero = replaced(decode, "range(256)", "range(1, 256)", "0 included")

@@ -6,22 +6,17 @@ notebook's other exercises: in a mutant round those are mutants too.
 
 import numpy as np
 
-from autograder.mutants import mutant
+from autograder.mutants import mutant, replaced
+from solutions.lesson06 import cosine_similarity, pca_2d
 
+cosine_rows_only = replaced(cosine_similarity, "/ (row_lengths * np.linalg.norm(query))", "/ row_lengths",
+                            "length of the query as well")
 
-@mutant("cosine_similarity", "length of the query as well")
-def cosine_rows_only(query, vectors):
-    return vectors @ query / np.linalg.norm(vectors, axis=1)
+cosine_query_only = replaced(cosine_similarity, "(row_lengths * np.linalg.norm(query))",
+                             "np.linalg.norm(query)", "divide each row's dot product by that row's length")
 
-
-@mutant("cosine_similarity", "divide each row's dot product by that row's length")
-def cosine_query_only(query, vectors):
-    return vectors @ query / np.linalg.norm(query)
-
-
-@mutant("cosine_similarity", "ITS OWN row")
-def cosine_whole_matrix_norm(query, vectors):
-    return vectors @ query / (np.linalg.norm(vectors) * np.linalg.norm(query))
+cosine_whole_matrix_norm = replaced(cosine_similarity, "np.linalg.norm(vectors, axis=1)",
+                                    "np.linalg.norm(vectors)", "ITS OWN row")
 
 
 @mutant("nearest", "kitten must not be its own neighbour")
@@ -73,10 +68,8 @@ def analogy_from_b(a, b, c, vectors, words, k=5):
     return [(words[i], float(scores[i])) for i in ranked[:k]]
 
 
-@mutant("pca_2d", "centre the points first")
-def pca_without_centring(X):
-    _, _, Vt = np.linalg.svd(X, full_matrices=False)
-    return X @ Vt[:2].T
+pca_without_centring = replaced(pca_2d, "centred = X - X.mean(axis=0)", "centred = X",
+                                "centre the points first")
 
 
 @mutant("pca_2d", "directions of LARGEST variance")
@@ -86,17 +79,13 @@ def pca_smallest_components(X):
     return centred @ eigenvectors[:, :2]
 
 
-@mutant("pca_2d", "not the directions themselves")
-def pca_returns_directions(X):
-    centred = X - X.mean(axis=0)
-    _, _, Vt = np.linalg.svd(centred, full_matrices=False)
-    return Vt[:2].T
+pca_returns_directions = replaced(pca_2d, "return centred @ Vt[:2].T", "return Vt[:2].T",
+                                  "not the directions themselves")
 
-
-@mutant("cosine_similarity", "even for a single row")
-def cosine_squeezed(query, vectors):
-    cosines = vectors @ query / (np.linalg.norm(vectors, axis=1) * np.linalg.norm(query))
-    return cosines.squeeze()
+cosine_squeezed = replaced(cosine_similarity,
+                           "return vectors @ query / (row_lengths * np.linalg.norm(query))",
+                           "return (vectors @ query / (row_lengths * np.linalg.norm(query))).squeeze()",
+                           "even for a single row")
 
 
 @mutant("nearest", "item 0 is a str")

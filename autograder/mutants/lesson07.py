@@ -7,42 +7,20 @@ other exercises of the same submission hold.
 
 import torch
 
-from autograder.mutants import mutant
+from autograder.mutants import mutant, replaced
+from solutions.lesson07 import attention_param_count, attention_scores, causal_mask, merge_heads, split_heads
 
+scores_keys_first = replaced(attention_scores, "Q @ K.transpose(-2, -1)", "K @ Q.transpose(-2, -1)",
+                             "not K @ Q^T")
 
-@mutant("attention_scores", "not K @ Q^T")
-def scores_keys_first(Q, K):
-    return K @ Q.transpose(-2, -1) / K.shape[-1] ** 0.5
+scores_unscaled = replaced(attention_scores, " / d_k**0.5", "", "divide by sqrt(d_k)")
+scores_divided_by_d_k = replaced(attention_scores, "/ d_k**0.5", "/ d_k", "not by d_k itself")
+scores_full_transpose = replaced(attention_scores, "K.transpose(-2, -1)", "K.T", "not K.T")
+mask_hides_diagonal = replaced(causal_mask, ".tril()", ".tril(-1)", "the diagonal (j == i) is True")
+mask_lets_future_through = replaced(causal_mask, ".tril()", ".triu()", "False where j > i")
 
-
-@mutant("attention_scores", "divide by sqrt(d_k)")
-def scores_unscaled(Q, K):
-    return Q @ K.transpose(-2, -1)
-
-
-@mutant("attention_scores", "not by d_k itself")
-def scores_divided_by_d_k(Q, K):
-    return Q @ K.transpose(-2, -1) / K.shape[-1]
-
-
-@mutant("attention_scores", "not K.T")
-def scores_full_transpose(Q, K):
-    return Q @ K.T / K.shape[-1] ** 0.5
-
-
-@mutant("causal_mask", "the diagonal (j == i) is True")
-def mask_hides_diagonal(n):
-    return torch.ones(n, n, dtype=torch.bool).tril(-1)
-
-
-@mutant("causal_mask", "False where j > i")
-def mask_lets_future_through(n):
-    return torch.ones(n, n, dtype=torch.bool).triu()
-
-
-@mutant("causal_mask", "return a boolean tensor")
-def mask_of_floats(n):
-    return torch.tril(torch.ones(n, n))
+mask_of_floats = replaced(causal_mask, "torch.ones(n, n, dtype=torch.bool).tril()",
+                          "torch.tril(torch.ones(n, n))", "return a boolean tensor")
 
 
 @mutant("attention", "divide the scores by sqrt(d_k)")
@@ -128,9 +106,8 @@ def split_heads_reshaped_straight(x, n_heads):
     return x.reshape(*x.shape[:-2], n_heads, x.shape[-2], x.shape[-1] // n_heads)
 
 
-@mutant("split_heads", "the heads axis comes BEFORE the positions axis")
-def split_heads_not_transposed(x, n_heads):
-    return x.unflatten(-1, (n_heads, -1))  # (..., T, n_heads, d_head): the swap is missing
+split_heads_not_transposed = replaced(split_heads, "return pieces.transpose(-3, -2)", "return pieces",
+                                      "the heads axis comes BEFORE the positions axis")
 
 
 @mutant("split_heads", "not every n_heads-th number")
@@ -150,9 +127,9 @@ def merge_heads_reshaped_straight(z):
     return z.reshape(*z.shape[:-3], z.shape[-2], z.shape[-3] * z.shape[-1])
 
 
-@mutant("merge_heads", "head 0's d_head numbers at position t, then head 1's")
-def merge_heads_interleaved(z):
-    return z.movedim(-3, -1).flatten(-2)  # (..., T, d_head, n_heads): the heads' numbers interleaved
+merge_heads_interleaved = replaced(merge_heads, "z.transpose(-3, -2).flatten(-2)",
+                                   "z.movedim(-3, -1).flatten(-2)",
+                                   "head 0's d_head numbers at position t, then head 1's")
 
 
 @mutant("merge_heads", "any number of leading axes")
@@ -215,9 +192,8 @@ def multi_head_attention_never_masks(x, W_q, W_k, W_v, W_o, n_heads, causal=True
     return z.transpose(-3, -2).flatten(-2) @ W_o
 
 
-@mutant("attention_param_count", "four d_model x d_head maps")
-def param_count_three_maps(d_model, d_head, n_heads=1, n_layers=1):
-    return 3 * d_model * d_head * n_heads * n_layers
+param_count_three_maps = replaced(attention_param_count, "4 * d_model", "3 * d_model",
+                                  "four d_model x d_head maps")
 
 
 @mutant("attention_param_count", "not one d_model x d_model matrix")
@@ -225,6 +201,4 @@ def param_count_full_value_map(d_model, d_head, n_heads=1, n_layers=1):
     return (3 * d_model * d_head + d_model * d_model) * n_heads * n_layers
 
 
-@mutant("attention_param_count", "the number of layers")
-def param_count_one_layer(d_model, d_head, n_heads=1, n_layers=1):
-    return 4 * d_model * d_head * n_heads
+param_count_one_layer = replaced(attention_param_count, " * n_layers", "", "the number of layers")

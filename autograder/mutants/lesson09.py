@@ -2,56 +2,30 @@
 
 import numpy as np
 
-from autograder.mutants import mutant
+from autograder.mutants import mutant, replaced
+from solutions.lesson09 import build_fact_mlp, directions, firing_neurons, mlp, mlp_param_count
 
+directions_not_normalised = replaced(directions, "vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)",
+                                     "", "divide each row by its length")
 
-@mutant("directions", "divide each row by its length")
-def directions_not_normalised(names, d, random=False, seed=0):
-    if random:
-        vectors = np.random.default_rng(seed).standard_normal((len(names), d))
-    else:
-        vectors = np.eye(len(names), d)
-    return dict(zip(names, vectors))
+directions_unseeded = replaced(directions, "default_rng(seed)", "default_rng()",
+                               "np.random.default_rng(seed)")
 
+directions_drawn_transposed = replaced(directions, "standard_normal((len(names), d))",
+                                       "standard_normal((d, len(names))).T",
+                                       "rng.standard_normal((len(names), d))")
 
-@mutant("directions", "np.random.default_rng(seed)")
-def directions_unseeded(names, d, random=False, seed=0):
-    if random:
-        vectors = np.random.default_rng().standard_normal((len(names), d))
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    else:
-        vectors = np.eye(len(names), d)
-    return dict(zip(names, vectors))
+mlp_forgets_the_residual = replaced(mlp, "return x + hidden @ W_down.T", "return hidden @ W_down.T",
+                                    "add the input back")
 
+mlp_without_relu = replaced(mlp, "np.maximum(x @ W_up.T + b_up, 0.0)", "(x @ W_up.T + b_up)",
+                            "apply the ReLU")
 
-@mutant("directions", "rng.standard_normal((len(names), d))")
-def directions_drawn_transposed(names, d, random=False, seed=0):
-    if random:
-        vectors = np.random.default_rng(seed).standard_normal((d, len(names))).T
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    else:
-        vectors = np.eye(len(names), d)
-    return dict(zip(names, vectors))
+mlp_down_not_transposed = replaced(mlp, "hidden @ W_down.T", "hidden @ W_down",
+                                   "Multiply the activations by W_down.T")
 
-
-@mutant("mlp", "add the input back")
-def mlp_forgets_the_residual(x, W_up, b_up, W_down):
-    return np.maximum(x @ W_up.T + b_up, 0.0) @ W_down.T
-
-
-@mutant("mlp", "apply the ReLU")
-def mlp_without_relu(x, W_up, b_up, W_down):
-    return x + (x @ W_up.T + b_up) @ W_down.T
-
-
-@mutant("mlp", "Multiply the activations by W_down.T")
-def mlp_down_not_transposed(x, W_up, b_up, W_down):
-    return x + np.maximum(x @ W_up.T + b_up, 0.0) @ W_down
-
-
-@mutant("mlp", "add b_up BEFORE the ReLU")
-def mlp_bias_after_relu(x, W_up, b_up, W_down):
-    return x + (np.maximum(x @ W_up.T, 0.0) + b_up) @ W_down.T
+mlp_bias_after_relu = replaced(mlp, "np.maximum(x @ W_up.T + b_up, 0.0)",
+                               "np.maximum(x @ W_up.T, 0.0) + b_up", "add b_up BEFORE the ReLU")
 
 
 @mutant("mlp", "one vector per ROW")
@@ -59,25 +33,12 @@ def mlp_one_vector_only(x, W_up, b_up, W_down):
     return x + W_down @ np.maximum(W_up @ x + b_up, 0.0)
 
 
-@mutant("build_fact_mlp", "bias is -1")
-def build_bias_zero(facts, table):
-    W_up = np.stack([table[first] + table[last] for first, last, _ in facts])
-    W_down = np.stack([table[sport] for _, _, sport in facts], axis=1)
-    return W_up, np.zeros(len(facts)), W_down
+build_bias_zero = replaced(build_fact_mlp, "-np.ones(len(facts))", "np.zeros(len(facts))", "bias is -1")
 
+build_reads_first_name_only = replaced(build_fact_mlp, "table[first] + table[last]", "table[first]",
+                                       "row i reads first_i + last_i")
 
-@mutant("build_fact_mlp", "row i reads first_i + last_i")
-def build_reads_first_name_only(facts, table):
-    W_up = np.stack([table[first] for first, _, _ in facts])
-    W_down = np.stack([table[sport] for _, _, sport in facts], axis=1)
-    return W_up, -np.ones(len(facts)), W_down
-
-
-@mutant("build_fact_mlp", "one COLUMN per fact")
-def build_down_transposed(facts, table):
-    W_up = np.stack([table[first] + table[last] for first, last, _ in facts])
-    W_down = np.stack([table[sport] for _, _, sport in facts])
-    return W_up, -np.ones(len(facts)), W_down
+build_down_transposed = replaced(build_fact_mlp, ", axis=1)", ")", "one COLUMN per fact")
 
 
 @mutant("build_fact_mlp", "column i writes the sport of fact i")
@@ -86,25 +47,16 @@ def build_writes_the_names(facts, table):
     return W_up, -np.ones(len(facts)), W_up.T
 
 
-@mutant("firing_neurons", "add the bias b_up before comparing")
-def firing_without_bias(x, W_up, b_up, threshold=0.5):
-    return x @ W_up.T > threshold
+firing_without_bias = replaced(firing_neurons, "np.maximum(x @ W_up.T + b_up, 0.0)", "x @ W_up.T",
+                               "add the bias b_up before comparing")
 
+firing_above_zero = replaced(firing_neurons, "activation > threshold", "activation > 0", "not merely above 0")
 
-@mutant("firing_neurons", "not merely above 0")
-def firing_above_zero(x, W_up, b_up, threshold=0.5):
-    return np.maximum(x @ W_up.T + b_up, 0.0) > 0
+firing_returns_activations = replaced(firing_neurons, "return activation > threshold",
+                                      "return np.where(activation > threshold, activation, 0.0)",
+                                      "not the activations")
 
-
-@mutant("firing_neurons", "not the activations")
-def firing_returns_activations(x, W_up, b_up, threshold=0.5):
-    activation = np.maximum(x @ W_up.T + b_up, 0.0)
-    return np.where(activation > threshold, activation, 0.0)
-
-
-@mutant("firing_neurons", "the `threshold` you are given")
-def firing_fixed_threshold(x, W_up, b_up, threshold=0.5):
-    return np.maximum(x @ W_up.T + b_up, 0.0) > 0.5
+firing_fixed_threshold = replaced(firing_neurons, "> threshold", "> 0.5", "the `threshold` you are given")
 
 
 @mutant("mlp_param_count", "AND the down-projection")
@@ -112,19 +64,13 @@ def count_up_projection_only(d_model, d_hidden, n_layers=1, bias=True):
     return n_layers * (d_model * d_hidden + (d_hidden if bias else 0))
 
 
-@mutant("mlp_param_count", "the biases")
-def count_without_biases(d_model, d_hidden, n_layers=1, bias=True):
-    return n_layers * 2 * d_model * d_hidden
+count_without_biases = replaced(mlp_param_count, "if bias:\n        per_layer += d_hidden + d_model", "",
+                                "the biases")
 
+count_one_layer = replaced(mlp_param_count, "int(n_layers * per_layer)", "int(per_layer)",
+                           "multiply by the number of layers")
 
-@mutant("mlp_param_count", "multiply by the number of layers")
-def count_one_layer(d_model, d_hidden, n_layers=1, bias=True):
-    return 2 * d_model * d_hidden + (d_hidden + d_model if bias else 0)
-
-
-@mutant("firing_neurons", "strictly")
-def firing_at_the_threshold_too(x, W_up, b_up, threshold=0.5):
-    return np.maximum(x @ W_up.T + b_up, 0.0) >= threshold
+firing_at_the_threshold_too = replaced(firing_neurons, "> threshold", ">= threshold", "strictly")
 
 
 @mutant("mlp_param_count", "return a Python int")

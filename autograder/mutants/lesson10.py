@@ -2,95 +2,34 @@
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
-from autograder.mutants import mutant
+from autograder.mutants import mutant, replaced
+from solutions.lesson10 import exact_share, pack, pairwise_angles, random_unit_vectors, share_within
 
+vectors_not_normalised = replaced(random_unit_vectors, "return V / V.norm(dim=1, keepdim=True)", "return V",
+                                  "divide each row by its length")
 
-@mutant("random_unit_vectors", "divide each row by its length")
-def vectors_not_normalised(n, d, generator):
-    return torch.randn(n, d, generator=generator)
+vectors_normalised_by_column = replaced(random_unit_vectors, "dim=1", "dim=0",
+                                        "divide each row by its length")
 
+vectors_from_the_unit_cube = replaced(random_unit_vectors, "torch.randn(", "torch.rand(", "not torch.rand")
 
-@mutant("random_unit_vectors", "divide each row by its length")
-def vectors_normalised_by_column(n, d, generator):
-    V = torch.randn(n, d, generator=generator)
-    return V / V.norm(dim=0, keepdim=True)
+angles_with_the_diagonal = replaced(pairwise_angles, "diagonal=1", "diagonal=0",
+                                    "leave out each row with itself")
 
+angles_in_radians = replaced(pairwise_angles, "torch.rad2deg(torch.arccos(cos[pairs].clamp(-1.0, 1.0)))",
+                             "torch.arccos(cos[pairs].clamp(-1.0, 1.0))", "not radians")
 
-@mutant("random_unit_vectors", "not torch.rand")
-def vectors_from_the_unit_cube(n, d, generator):
-    V = torch.rand(n, d, generator=generator)
-    return V / V.norm(dim=1, keepdim=True)
+angles_of_raw_dot_products = replaced(pairwise_angles, "U = V / V.norm(dim=1, keepdim=True)", "U = V",
+                                      "divide each row by its length before the dot products")
 
-
-@mutant("pairwise_angles", "leave out each row with itself")
-def angles_with_the_diagonal(V):
-    U = V / V.norm(dim=1, keepdim=True)
-    cos = U @ U.T
-    pairs = torch.ones_like(cos, dtype=torch.bool).triu(diagonal=0)
-    return torch.rad2deg(torch.arccos(cos[pairs].clamp(-1.0, 1.0)))
-
-
-@mutant("pairwise_angles", "not radians")
-def angles_in_radians(V):
-    U = V / V.norm(dim=1, keepdim=True)
-    cos = U @ U.T
-    pairs = torch.ones_like(cos, dtype=torch.bool).triu(diagonal=1)
-    return torch.arccos(cos[pairs].clamp(-1.0, 1.0))
-
-
-@mutant("pairwise_angles", "divide each row by its length before the dot products")
-def angles_of_raw_dot_products(V):
-    cos = V @ V.T
-    pairs = torch.ones_like(cos, dtype=torch.bool).triu(diagonal=1)
-    return torch.rad2deg(torch.arccos(cos[pairs].clamp(-1.0, 1.0)))
-
-
-@mutant("pairwise_angles", "clamp the cosines to [-1, 1]")
-def angles_without_clamp(V):
-    U = V / V.norm(dim=1, keepdim=True)
-    cos = U @ U.T
-    pairs = torch.ones_like(cos, dtype=torch.bool).triu(diagonal=1)
-    return torch.rad2deg(torch.arccos(cos[pairs]))
-
-
-@mutant("share_within", "do not double it")
-def share_within_two_degrees(angles, band=1.0):
-    return ((angles - 90.0).abs() <= 2 * band).float().mean().item()
-
-
-@mutant("share_within", "with an absolute value")
-def share_without_abs(angles, band=1.0):
-    return ((angles - 90.0) <= band).float().mean().item()
-
-
-@mutant("share_within", "not the count")
-def share_as_a_count(angles, band=1.0):
-    return ((angles - 90.0).abs() <= band).float().sum().item()
-
-
-@mutant("share_within", "use the `band` argument")
-def share_with_a_fixed_band(angles, band=1.0):
-    return ((angles - 90.0).abs() <= 1.0).float().mean().item()
-
-
-@mutant("exact_share", "sin(theta) ** (d - 2)")
-def exact_share_cosine_exponent(d, band=1.0):
-    def mass(low_degrees, high_degrees):
-        theta = np.linspace(np.radians(low_degrees), np.radians(high_degrees), 100_001)
-        return np.trapezoid(np.sin(theta) ** (d - 3), theta)
-
-    return float(mass(90 - band, 90 + band) / mass(0, 180))
-
-
-@mutant("exact_share", "sin(theta) ** (d - 2)")
-def exact_share_exponent_d_minus_1(d, band=1.0):
-    def mass(low_degrees, high_degrees):
-        theta = np.linspace(np.radians(low_degrees), np.radians(high_degrees), 100_001)
-        return np.trapezoid(np.sin(theta) ** (d - 1), theta)
-
-    return float(mass(90 - band, 90 + band) / mass(0, 180))
+angles_without_clamp = replaced(pairwise_angles, ".clamp(-1.0, 1.0)", "", "clamp the cosines to [-1, 1]")
+share_within_two_degrees = replaced(share_within, "<= band", "<= 2 * band", "do not double it")
+share_without_abs = replaced(share_within, ".abs()", "", "with an absolute value")
+share_as_a_count = replaced(share_within, ".mean()", ".sum()", "not the count")
+share_with_a_fixed_band = replaced(share_within, "<= band", "<= 1.0", "use the `band` argument")
+exact_share_cosine_exponent = replaced(exact_share, "(d - 2)", "(d - 3)", "sin(theta) ** (d - 2)")
+exact_share_exponent_d_minus_1 = replaced(exact_share, "(d - 2)", "(d - 1)", "sin(theta) ** (d - 2)")
 
 
 @mutant("exact_share", "divide by the integral over the whole range")
@@ -108,78 +47,23 @@ def exact_share_in_degrees(d, band=1.0):
     return float(mass(90 - band, 90 + band) / mass(0, 180))
 
 
-@mutant("pack", "rescale each row to length 1")
-def pack_without_renormalising(V, loss_fn, steps=200, lr=0.01, progress=True):
-    V = V.clone().requires_grad_(True)
-    optimizer = torch.optim.Adam([V], lr=lr)
-    for _ in tqdm(range(steps), disable=not progress):
-        cos = V @ V.T
-        cos.fill_diagonal_(0.0)
-        loss = loss_fn(cos)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return V.detach()
+pack_without_renormalising = replaced(pack,
+                                      "with torch.no_grad():\n            V /= V.norm(dim=1, keepdim=True)",
+                                      "", "rescale each row to length 1")
 
+pack_climbing_the_loss = replaced(pack, "loss = loss_fn(cos)", "loss = -loss_fn(cos)",
+                                  "do not negate the loss")
 
-@mutant("pack", "do not negate the loss")
-def pack_climbing_the_loss(V, loss_fn, steps=200, lr=0.01, progress=True):
-    V = V.clone().requires_grad_(True)
-    optimizer = torch.optim.Adam([V], lr=lr)
-    for _ in tqdm(range(steps), disable=not progress):
-        cos = V @ V.T
-        cos.fill_diagonal_(0.0)
-        loss = -loss_fn(cos)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        with torch.no_grad():
-            V /= V.norm(dim=1, keepdim=True)
-    return V.detach()
+pack_with_the_diagonal = replaced(pack, "cos.fill_diagonal_(0.0)", "",
+                                  "set the diagonal of the cosine matrix to 0")
 
+pack_in_place = replaced(pack, "V = V.clone().requires_grad_(True)", "V.requires_grad_(True)",
+                         "work on a copy, V.clone()")
 
-@mutant("pack", "set the diagonal of the cosine matrix to 0")
-def pack_with_the_diagonal(V, loss_fn, steps=200, lr=0.01, progress=True):
-    V = V.clone().requires_grad_(True)
-    optimizer = torch.optim.Adam([V], lr=lr)
-    for _ in tqdm(range(steps), disable=not progress):
-        loss = loss_fn(V @ V.T)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        with torch.no_grad():
-            V /= V.norm(dim=1, keepdim=True)
-    return V.detach()
+vectors_in_float64 = replaced(random_unit_vectors, "generator=generator)",
+                              "generator=generator, dtype=torch.float64)", "dtype float32")
 
-
-@mutant("pack", "work on a copy, V.clone()")
-def pack_in_place(V, loss_fn, steps=200, lr=0.01, progress=True):
-    V.requires_grad_(True)
-    optimizer = torch.optim.Adam([V], lr=lr)
-    for _ in tqdm(range(steps), disable=not progress):
-        cos = V @ V.T
-        cos.fill_diagonal_(0.0)
-        loss = loss_fn(cos)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        with torch.no_grad():
-            V /= V.norm(dim=1, keepdim=True)
-    return V.detach()
-
-
-@mutant("random_unit_vectors", "dtype float32")
-def vectors_in_float64(n, d, generator):
-    V = torch.randn(n, d, generator=generator, dtype=torch.float64)
-    return V / V.norm(dim=1, keepdim=True)
-
-
-@mutant("pairwise_angles", "on BOTH sides")
-def angles_clamped_above_only(V):
-    U = V / V.norm(dim=1, keepdim=True)
-    cos = U @ U.T
-    pairs = torch.ones_like(cos, dtype=torch.bool).triu(diagonal=1)
-    return torch.rad2deg(torch.arccos(cos[pairs].clamp(max=1.0)))
+angles_clamped_above_only = replaced(pairwise_angles, ".clamp(-1.0, 1.0)", ".clamp(max=1.0)", "on BOTH sides")
 
 
 @mutant("pairwise_angles", "work on a copy, V.clone()")
@@ -190,20 +74,9 @@ def angles_normalise_in_place(V):
     return torch.rad2deg(torch.arccos(cos[pairs].clamp(-1.0, 1.0)))
 
 
-@mutant("share_within", "not <")
-def share_within_strictly(angles, band=1.0):
-    return ((angles - 90.0).abs() < band).float().mean().item()
+share_within_strictly = replaced(share_within, "<= band", "< band", "not <")
+share_as_a_tensor = replaced(share_within, ".item()", "", "return a Python float")
 
-
-@mutant("share_within", "return a Python float")
-def share_as_a_tensor(angles, band=1.0):
-    return ((angles - 90.0).abs() <= band).float().mean()
-
-
-@mutant("exact_share", "return a Python float")
-def exact_share_as_an_array(d, band=1.0):
-    def mass(low_degrees, high_degrees):
-        theta = np.linspace(np.radians(low_degrees), np.radians(high_degrees), 100_001)
-        return np.trapezoid(np.sin(theta) ** (d - 2), theta)
-
-    return np.asarray(mass(90 - band, 90 + band) / mass(0, 180))
+exact_share_as_an_array = replaced(exact_share, "return float(mass(90 - band, 90 + band) / mass(0, 180))",
+                                   "return np.asarray(mass(90 - band, 90 + band) / mass(0, 180))",
+                                   "return a Python float")

@@ -2,12 +2,11 @@
 
 import numpy as np
 
-from autograder.mutants import mutant
+from autograder.mutants import mutant, replaced
+from solutions.lesson12 import compute_optimal, predict_loss, training_flops
 
-
-@mutant("training_flops", "2 forward (a multiply and an add), 4 backward")
-def training_flops_forward_only(n_params, n_tokens):
-    return 2.0 * np.multiply(n_params, n_tokens, dtype=float)
+training_flops_forward_only = replaced(training_flops, "6.0 *", "2.0 *",
+                                       "2 forward (a multiply and an add), 4 backward")
 
 
 @mutant("training_flops", "overflow silently")
@@ -15,9 +14,7 @@ def training_flops_integers(n_params, n_tokens):
     return 6 * n_params * n_tokens * 1.0
 
 
-@mutant("training_flops", "6 * n_params * n_tokens")
-def training_flops_without_six(n_params, n_tokens):
-    return np.multiply(n_params, n_tokens, dtype=float)
+training_flops_without_six = replaced(training_flops, "6.0 * ", "", "6 * n_params * n_tokens")
 
 
 @mutant("fit_power_law", "irreducible")
@@ -74,19 +71,13 @@ def fit_power_law_no_checks(x, loss):
     return float(best[1]), float(best[2]), float(best[3])
 
 
-@mutant("predict_loss", "with a minus sign in the exponent")
-def predict_loss_positive_exponent(x, E, A, alpha):
-    return E + A * np.power(x, alpha, dtype=float)
+predict_loss_positive_exponent = replaced(predict_loss, "-alpha", "alpha",
+                                          "with a minus sign in the exponent")
 
+predict_loss_without_floor = replaced(predict_loss, "E + ", "", "add the irreducible loss E")
 
-@mutant("predict_loss", "add the irreducible loss E")
-def predict_loss_without_floor(x, E, A, alpha):
-    return A * np.power(x, -alpha, dtype=float)
-
-
-@mutant("predict_loss", "integers to negative integer powers")
-def predict_loss_integer_power(x, E, A, alpha):
-    return E + A * x**-alpha
+predict_loss_integer_power = replaced(predict_loss, "np.power(x, -alpha, dtype=float)", "x**-alpha",
+                                      "integers to negative integer powers")
 
 
 @mutant("pareto_frontier", "strictly better in one of the two")
@@ -119,14 +110,10 @@ def compute_optimal_without_six(compute, A, alpha, B, beta):
     return n_opt, compute / n_opt
 
 
-@mutant("compute_optimal", "N grows with the exponent of D, beta, on top")
-def compute_optimal_swapped_exponent(compute, A, alpha, B, beta):
-    scale = (alpha * A / (beta * B)) ** (1 / (alpha + beta))
-    n_opt = scale * np.power(compute / 6, alpha / (alpha + beta), dtype=float)
-    return n_opt, compute / (6 * n_opt)
+compute_optimal_swapped_exponent = replaced(compute_optimal, "a = beta / (alpha + beta)",
+                                            "a = alpha / (alpha + beta)",
+                                            "N grows with the exponent of D, beta, on top")
 
-
-@mutant("compute_optimal", "G = (alpha A / (beta B))")
-def compute_optimal_without_coefficients(compute, A, alpha, B, beta):
-    n_opt = np.power(compute / 6, beta / (alpha + beta), dtype=float)
-    return n_opt, compute / (6 * n_opt)
+compute_optimal_without_coefficients = replaced(compute_optimal,
+                                                "scale = (alpha * A / (beta * B)) ** (1 / (alpha + beta))",
+                                                "scale = 1.0", "G = (alpha A / (beta B))")
