@@ -33,6 +33,7 @@ import zmq
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
+from traitlets import Bool, Float, Integer
 
 from autograder.grading import codec
 from autograder.grading.plan import SKIPPED_TEXT, Plan, plan_cells, suspect
@@ -46,16 +47,14 @@ REARM_SECONDS = 0.5
 
 
 class Context:
-    """What the grading process sets before each submission (nbgrader builds the preprocessor)."""
+    """The submission being graded, set by the grading process before each one (nbgrader
+    builds the preprocessor; the limits are its traitlets, set through nbgrader's config)."""
 
     worker = None  # sandbox.Worker, or None to let jupyter_client start kernels itself
     scratch = None  # kernel.Scratch
     lock = None  # the gradebook lock, released while the notebook executes
-    total_timeout: float = 600.0
-    max_output_chars: int = 200_000
     notes: list[str] = []  # noqa: RUF012 (reset per submission)
     release = None  # the released notebook (plan.py tells the learner's cells by it)
-    full = False  # run every cell (--full), not only those the grades depend on
     restart_watchdog = None  # called when a submission starts again with every cell
 
 
@@ -170,13 +169,24 @@ def stream_output(text: str) -> NotebookNode:
 class SandboxedExecute(Execute):
     """nbgrader's Execute, run as described in this module's docstring."""
 
+    total_timeout = Float(600.0, help=(
+        "Seconds for all of a submission's cells together; later cells are not run (the "
+        "grading process's watchdog stops a sandbox still busy a few seconds after).")
+    ).tag(config=True)
+    max_output_chars = Integer(200_000, help=(
+        "Characters of output kept per cell (the rest is dropped as it arrives, with a note)")
+    ).tag(config=True)
+    full = Bool(False, help=(
+        "Run every cell; by default only the cells the grades depend on run (plan.py), and "
+        "every cell where that could differ")).tag(config=True)
+
     def preprocess(self, nb: NotebookNode, resources: Any = None, km: Any = None) -> Any:
         """Run the cells the grades depend on (plan.py); should that run meet an error a
         skipped cell could explain, run the submission again, every cell, in a new kernel."""
         ctx = CONTEXT
-        plan = Plan(None, "--full") if ctx.full else plan_cells(nb, ctx.release)
+        plan = Plan(None, "--full") if self.full else plan_cells(nb, ctx.release)
         original = copy.deepcopy(nb) if plan.run is not None else None
-        if plan.run is None and not ctx.full:
+        if plan.run is None and not self.full:
             ctx.notes.append(f"every cell run: {plan.reason}")
         first_note = len(ctx.notes)
         if ctx.lock is not None:
@@ -201,7 +211,7 @@ class SandboxedExecute(Execute):
         """One execution of the notebook, of the cells `plan` names, in a fresh kernel."""
         ctx = CONTEXT
         self.plan = plan
-        self.deadline = time.monotonic() + ctx.total_timeout
+        self.deadline = time.monotonic() + self.total_timeout
         self.dead: str | None = None
         self.current_index = 0
         self.codec_installed = False
@@ -254,10 +264,10 @@ class SandboxedExecute(Execute):
             self.unfinished[index] = meta.get("grade_id", "?")
         if self.plan.run is not None and (why := suspect(cell.outputs)):
             raise FallBack(f"{why} (cell {index})")
-        if self.output_chars.get(index, 0) > CONTEXT.max_output_chars:
+        if self.output_chars.get(index, 0) > self.max_output_chars:
             CONTEXT.notes.append(f"output truncated (cell {index})")
             cell.outputs.append(stream_output(
-                f"\n[the grader kept the first {CONTEXT.max_output_chars} characters of output]\n"))
+                f"\n[the grader kept the first {self.max_output_chars} characters of output]\n"))
         return cell, self.resources
 
     def not_run_reason(self, meta: dict) -> tuple[str, str] | None:
@@ -265,7 +275,7 @@ class SandboxedExecute(Execute):
         if self.dead:
             return "NotRun", self.dead
         if time.monotonic() > self.deadline:
-            self.dead = f"the submission used up its total time ({CONTEXT.total_timeout:g} s)"
+            self.dead = f"the submission used up its total time ({self.total_timeout:g} s)"
             CONTEXT.notes.append("total time limit")
             return "TotalTimeLimit", self.dead
         name, answer = self.answer_of_next_tests
@@ -414,6 +424,6 @@ class SandboxedExecute(Execute):
         size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
         total = self.output_chars.get(cell_index, 0) + size
         self.output_chars[cell_index] = total
-        if total > CONTEXT.max_output_chars:
+        if total > self.max_output_chars:
             return None
         return super().output(outs, msg, display_id, cell_index)

@@ -148,6 +148,9 @@ def course_config(options: Options, lesson: str, student: str) -> Config:
         AssignLatePenalties, CheckCellMetadata]
     if options.timeout is not None:
         config.Execute.timeout = options.timeout
+    config.SandboxedExecute.total_timeout = options.total_timeout
+    config.SandboxedExecute.max_output_chars = options.max_output_chars
+    config.SandboxedExecute.full = options.full
     return config
 
 
@@ -252,8 +255,7 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
             # A second run (every cell, after the fast path) gets the whole time again.
         CONTEXT.worker, CONTEXT.scratch, CONTEXT.lock = worker, scratch, lock
         CONTEXT.release, CONTEXT.notes = release, outcome.notes
-        CONTEXT.total_timeout, CONTEXT.max_output_chars = options.total_timeout, options.max_output_chars
-        CONTEXT.full, CONTEXT.restart_watchdog = options.full, watchdog.restart if watchdog else None
+        CONTEXT.restart_watchdog = watchdog.restart if watchdog else None
         app = Autograde(coursedir=None, config=course_config(options, lesson, student))
         app.log = logger = logging.getLogger(f"autograder.grading.{os.getpid()}")
         logger.propagate = False
