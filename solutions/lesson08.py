@@ -127,8 +127,8 @@ def learning_rate(step: int, steps: int, max_lr: float, warmup: int) -> float:
     max_lr * (s + 1) / warmup. From step `warmup` on, it falls along half a cosine from
     max_lr to max_lr / 10, reached at the last step (steps - 1):
         min_lr + (max_lr - min_lr) * (1 + cos(pi * progress)) / 2,
-    where min_lr = max_lr / 10 and progress = (step - warmup) / (steps - 1 - warmup)
-    goes from 0 to 1 (take progress = 1 if steps - 1 - warmup is 0). Returns a float.
+    where min_lr is a tenth of max_lr and progress, the fraction (step - warmup) /
+    (steps - 1 - warmup), goes from 0 to 1 (take 1 if steps - 1 - warmup is 0). Returns a float.
     """
     if step < warmup:
         return max_lr * (step + 1) / warmup

@@ -54,7 +54,9 @@ def layer_norm(learner_layer_norm):
 
 
 def dropout(learner_dropout):
-    chk = hidden_check("dropout", learner_dropout, reference=reference.dropout)
+    chk = hidden_check("dropout", learner_dropout, reference=reference.dropout,
+                       crash_hint="while training, keep each entry where torch.rand_like(x) >= p and "
+                                  "divide what you keep by (1 - p); at inference return x.")
     rng = np.random.default_rng(0)
     for trial, p in enumerate((0.1, 0.3, 0.6), start=1):
         x = torch.from_numpy(rng.uniform(0.5, 2.0, size=(50, 40, 30)))  # 60,000 entries, none zero
@@ -151,6 +153,16 @@ def _train_toy(train: Callable, seed: int, steps: int, batch_size: int, context:
                  batch_size=batch_size, max_lr=0.03, eval_every=eval_every, evaluate=toy_mean_loss, seed=seed)
 
 
+def _leaves_its_texts_alone(train: Callable) -> bool:
+    """Whether two steps of `train` on a toy model leave the two texts it was given unchanged
+    (the helper calls `train` directly, so no Check guards its arguments)."""
+    texts = toy_text(400, 1), toy_text(90, 2)
+    given = tuple(text.clone() for text in texts)
+    train(toy_model(0), *given, context=5, steps=2, batch_size=2, max_lr=0.03, eval_every=2,
+          evaluate=toy_mean_loss, seed=0)
+    return all(map(torch.equal, given, texts))
+
+
 def train_gpt(learner_train_gpt):
     chk = hidden_check("train_gpt", learner_train_gpt, crash_hint="batches from get_batch, the "
                        "cross-entropy over every position, zero_grad, backward, clipping, step.")
@@ -163,11 +175,17 @@ def train_gpt(learner_train_gpt):
               hint="seed torch and a batch generator with `seed`; each step: learning_rate(...) for "
                    "every group, get_batch, mean cross-entropy over every position, zero_grad, backward, "
                    "clip to 1.0, step; evaluate after every eval_every steps and after the last.")
+    chk.true(run_through(chk, _leaves_its_texts_alone),
+             case="hidden case 3: train_gpt changed its argument train_ids or held_out_ids",
+             hint="read the texts, never write into them: get_batch slices windows out of "
+                  "train_ids and evaluate only reads held_out_ids.")
     chk.passed()
 
 
 def gpt_param_count(learner_gpt_param_count):
-    chk = hidden_check("gpt_param_count", learner_gpt_param_count, reference=reference.gpt_param_count)
+    chk = hidden_check("gpt_param_count", learner_gpt_param_count, reference=reference.gpt_param_count,
+                       crash_hint="an int from the four sizes alone: (vocab_size + context) d_model + "
+                                  "n_layers (12 d_model² + 13 d_model) + 2 d_model.")
     rng = np.random.default_rng(0)
     for trial in range(1, 6):
         d_model, n_layers, vocab, context = (int(k) for k in rng.integers(1, [2000, 100, 100_000, 5000]))
