@@ -49,7 +49,8 @@ def find_problems(packages: list[str], version_info: tuple[int, ...] = sys.versi
 
 def check_environment(packages: list[str]) -> None:
     """Print one OK line naming each package's version, or raise `EnvironmentNotReady` naming
-    what to do; when ready, name the exercise to finish in cells that need an unfinished one."""
+    what to do; when ready, name the exercise to finish in cells that need an unfinished one,
+    and (for a lesson that draws) make the course's plotting style the default."""
     packages = list(dict.fromkeys([*packages, *ENGINE_PACKAGES]))
     problems = find_problems(packages)
     if problems:
@@ -57,5 +58,9 @@ def check_environment(packages: list[str]) -> None:
     from helpers.checking import install_in_notebook  # numpy is there: checked just above
 
     install_in_notebook()
+    if "matplotlib" in packages:
+        from helpers.plotting import use_course_style
+
+        use_course_style()  # every figure of the lesson: the course's palette and sizes
     versions = ", ".join(f"{name} {metadata.version(PACKAGES.get(name, name))}" for name in packages)
     print(f"OK: Python {sys.version.split()[0]}; {versions}")

@@ -54,7 +54,7 @@ def inputs(table: dict[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
 def heatmaps(labels: list[str], activations: np.ndarray, readout: np.ndarray,
              title: str = "") -> plt.Figure:
     """Neuron activations (n_inputs, n_facts) and sport readouts (n_inputs, n_sports) side by side."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 0.28 * len(labels) + 1.6),
+    fig, axes = plt.subplots(1, 2, figsize=(12, 0.34 * len(labels) + 1.8),
                              gridspec_kw={"width_ratios": [len(FACTS), len(SPORTS)]})
     columns = [[f"{first[0].upper()}. {last.capitalize()}" for first, last, _ in FACTS], SPORTS]
     names = ["neuron activation (one neuron per fact)", "what the MLP adds, read along each sport"]
@@ -62,10 +62,10 @@ def heatmaps(labels: list[str], activations: np.ndarray, readout: np.ndarray,
         image = ax.imshow(values, cmap="RdBu_r", vmin=-1.2, vmax=1.2, aspect="auto")
         ax.set_xticks(range(len(cols)), cols, rotation=45, ha="right")
         ax.set_yticks(range(len(labels)), labels if ax is axes[0] else [])
-        ax.set_title(name, fontsize=10)
+        ax.set_title(name, fontsize=11)
         for i, j in np.ndindex(values.shape):
             if abs(values[i, j]) > 0.005:
-                ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center", fontsize=9,
                         color="white" if abs(values[i, j]) > 0.6 else "black")
         for row in (len(FACTS) - 0.5, len(FACTS) + len(FIRST_NAMES) + len(LAST_NAMES) - 0.5):
             ax.axhline(row, color="black", linewidth=1)

@@ -12,6 +12,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from helpers.plotting import COLORS, series_style
+
 #: The sparsities of the toy models: the chance that a feature is 0 in an example.
 SPARSITIES = (0.0, 0.7, 0.9, 0.97, 0.99, 0.997)
 
@@ -96,12 +98,12 @@ def plot_angle_histograms(runs: dict[str, torch.Tensor], floor: float | None = N
     fig, axes = plt.subplots(1, len(runs), figsize=(4.2 * len(runs), 3.2), sharey=True)
     for ax, (name, angles) in zip(np.atleast_1d(axes), runs.items()):
         cos = torch.cos(torch.deg2rad(torch.as_tensor(angles, dtype=torch.float64))).abs()
-        ax.hist(cos.numpy(), bins=np.linspace(0, 1, 101), color="tab:blue")
+        ax.hist(cos.numpy(), bins=np.linspace(0, 1, 101), color=COLORS["blue"])
         ax.set_yscale("log")
-        ax.set_title(name, fontsize=10)
+        ax.set_title(name)
         ax.set_xlabel("|cos| of the angle between a pair")
         if floor:
-            ax.axvline(floor, color="tab:red", linestyle="--", linewidth=1)
+            ax.axvline(floor, color=COLORS["vermillion"], linestyle="--", linewidth=1.5)
     np.atleast_1d(axes)[0].set_ylabel("pairs (log scale)")
     fig.tight_layout()
     return fig
@@ -125,11 +127,11 @@ def plot_toy_models(Ws: torch.Tensor, sparsities: tuple[float, ...]) -> plt.Figu
     dimension, yellow that it shares its direction with others.
     """
     n_models = len(Ws)
-    fig, axes = plt.subplots(2, n_models, figsize=(2.3 * n_models, 4.8),
+    fig, axes = plt.subplots(2, n_models, figsize=(2.6 * n_models, 6.2),
                              gridspec_kw={"height_ratios": [1, 1.1]})
     for k, (W, sparsity) in enumerate(zip(Ws, sparsities)):
         axes[0, k].imshow((W.T @ W).numpy(), cmap="RdBu", vmin=-1.2, vmax=1.2)
-        axes[0, k].set_title(f"sparsity {sparsity}", fontsize=9)
+        axes[0, k].set_title(f"sparsity {sparsity}")
         axes[0, k].set_xticks([])
         axes[0, k].set_yticks([])
         norms, shared = toy_feature_stats(W)
@@ -138,7 +140,7 @@ def plot_toy_models(Ws: torch.Tensor, sparsities: tuple[float, ...]) -> plt.Figu
         axes[1, k].invert_yaxis()
         axes[1, k].set_xlim(0, 1.3)
         axes[1, k].set_yticks([])
-        axes[1, k].set_xlabel("||W_i||", fontsize=8)
+        axes[1, k].set_xlabel("||W_i||")
     axes[0, 0].set_ylabel("W^T W")
     axes[1, 0].set_ylabel("features (0 on top)")
     fig.tight_layout()
@@ -147,17 +149,19 @@ def plot_toy_models(Ws: torch.Tensor, sparsities: tuple[float, ...]) -> plt.Figu
 
 def draw_features_2d(W: torch.Tensor, ax: plt.Axes, title: str = "") -> None:
     """Each column of a (2, n_features) W as an arrow in the plane of the 2 hidden dims."""
-    colours = plt.cm.tab10(np.arange(W.shape[1]) % 10)
     for i, (x, y) in enumerate(W.T.tolist()):
+        style = series_style(i)
         ax.annotate("", xy=(x, y), xytext=(0, 0),
-                    arrowprops={"arrowstyle": "->", "color": colours[i], "linewidth": 2})
-        ax.text(1.12 * x, 1.12 * y, str(i), color=colours[i], ha="center", va="center")
+                    arrowprops={"arrowstyle": "->", "color": style["color"], "linewidth": 2,
+                                "linestyle": style["linestyle"]})
+        ax.text(1.15 * x, 1.15 * y, str(i), color=style["color"], ha="center", va="center",
+                fontsize=12, fontweight="bold")
     ax.set_xlim(-1.5, 1.5)
     ax.set_ylim(-1.5, 1.5)
     ax.set_aspect("equal")
     ax.axhline(0, color="grey", linewidth=0.5)
     ax.axvline(0, color="grey", linewidth=0.5)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title)
 
 
 def train_toy_models(
