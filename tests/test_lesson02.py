@@ -86,6 +86,10 @@ def test_overflow_figures():
     with np.errstate(over="ignore"):
         assert np.isfinite(np.exp(709.0)) and np.isinf(np.exp(710.0))
     assert "e^{710}" in markdown_of("02") and "`np.exp(710)` returns `inf`" in markdown_of("02")
+    largest_exponent = np.log(np.finfo(np.float64).max)  # e^z overflows past this z
+    assert_stated("02", "709.8", largest_exponent, 1)
+    assert 709 < largest_exponent < 710
+    assert "7.1 at temperature 0.01 is 710" in markdown_of("02") and round(7.1 / 0.01, 9) == 710
 
 
 def test_signed_differences_cancel_and_squares_do_not():

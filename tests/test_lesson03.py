@@ -159,6 +159,21 @@ def test_the_parameter_count_and_the_cost_of_nudging():
     assert_stated("03", "46", 2 * n_params, 0)
 
 
+def test_backprop_does_two_matrix_products_forward_and_three_backward():
+    """The products of the reference `backprop`: two `dense` calls forward, then `@` backward."""
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(lesson03.backprop)))
+    forward_products = sum(isinstance(node, ast.Call) and getattr(node.func, "id", "") == "dense"
+                           for node in ast.walk(tree))
+    backward_products = sum(isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)
+                            for node in ast.walk(tree))
+    assert (forward_products, backward_products) == (2, 3)
+    assert "here it is 2 products forward, 3 backward" in markdown_of("03").replace("\n", " ")
+
+
 def test_a_step_for_one_leaf_helps_every_leaf_and_hurts_some_flowers():
     x, labels, targets = normalised_data()
     params = init_params(seed=0)

@@ -169,3 +169,12 @@ def test_bank_is_money_and_context_moves_it(glove):
 
 def test_gpt3_width_against_ours(glove):
     assert_stated("06", "246", 12_288 / glove.vectors.shape[1], 0)
+
+
+def test_section_references_point_at_the_right_sections():
+    """The neighbours of "bank" are shown in section 3 (nearest neighbours); section 6 says so."""
+    text = markdown_of("06")
+    section_3 = text.split("## 3. ")[1].split("## 4. ")[0]
+    assert "## Exercise 2 · Nearest neighbours" in section_3 and '"bank"' in section_3
+    assert 'the neighbours of "bank" in section 3 showed' in text.replace("\n", " ")
+    assert "Keep that in mind for section 6" in section_3 and "## 6. One vector per word" in text

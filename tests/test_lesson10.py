@@ -190,11 +190,22 @@ def test_toy_models_go_into_superposition_as_sparsity_grows(toy_models):
     assert kept[0] == 5 and shared[0] == 0  # dense: 5 features, one axis each
     assert kept == sorted(kept) and kept[-1] == 12 == shared[-1]  # sparse: 12, all sharing
     assert "12 features in 5 dimensions" in markdown_of("10")
-    planes = [int((W.norm(dim=0) > 0.5).sum()) for W in W_planes]
-    assert planes[0] == 2 and planes[-1] == 5  # two axes, then a pentagon
-    pentagon = W_planes[-1] / W_planes[-1].norm(dim=0)
-    angles = sorted(lesson10.pairwise_angles(pentagon.T).tolist())
-    np.testing.assert_allclose(angles[:5], 72, atol=6)  # neighbours 72 degrees apart
+    planes = {s: W.norm(dim=0) > 0.5 for s, W in zip(SPARSITIES, W_planes)}
+    assert {s: int(kept.sum()) for s, kept in planes.items()} == {
+        0.0: 2, 0.7: 4, 0.9: 4, 0.97: 5, 0.99: 4, 0.997: 5}  # what the slider's titles show
+    for sparsity in (0.97, 0.997):  # a pentagon: neighbours 72 degrees apart
+        pentagon = W_planes[SPARSITIES.index(sparsity)]
+        angles = sorted(lesson10.pairwise_angles((pentagon / pentagon.norm(dim=0)).T).tolist())
+        np.testing.assert_allclose(angles[:5], 72, atol=6)
+    for sparsity in (0.7, 0.9, 0.99):  # four features in two head-to-tail pairs
+        W = W_planes[SPARSITIES.index(sparsity)][:, planes[sparsity]]
+        angles = sorted(lesson10.pairwise_angles((W / W.norm(dim=0)).T).tolist())
+        np.testing.assert_allclose(angles[-2:], 180, atol=6)
+        np.testing.assert_allclose(angles[:4], 90, atol=10)
+    text = markdown_of("10").replace("\n", " ")
+    assert "At sparsities 0.7 and 0.9, four features pair up head to tail" in text
+    assert "At 0.97 and at the sparsest, 0.997, all five fan out into a pentagon, 72 degrees" in text
+    assert "At 0.99 training settles on four in pairs" in text and SPARSITIES[-1] == 0.997
 
 
 def test_sparse_hidden_dimensions_are_polysemantic(toy_models):
