@@ -26,7 +26,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.build import ROOT, Lesson, all_lessons
-from autograder.site.execute import LessonFailed, executed
+from autograder.site.execute import LessonFailed, SiteFailed, executed
 from autograder.site.render import (
     DOCS,
     Shell,
@@ -36,6 +36,7 @@ from autograder.site.render import (
     lesson_html,
     lesson_infos,
     page_notebook,
+    reference_leaks,
     rewrite_links,
     write_docs,
 )
@@ -43,7 +44,7 @@ from autograder.site.render import (
 DEFAULT_OUT = ROOT / "_site"
 DEFAULT_CACHE = ROOT / ".cache" / "site"
 
-__all__ = ["DEFAULT_CACHE", "DEFAULT_OUT", "LessonFailed", "SiteReport", "build_site", "main"]
+__all__ = ["DEFAULT_CACHE", "DEFAULT_OUT", "LessonFailed", "SiteFailed", "SiteReport", "build_site", "main"]
 
 
 @dataclass
@@ -72,8 +73,9 @@ def build_site(out: Path = DEFAULT_OUT, lessons: list[Lesson] | None = None,
                cache: Path = DEFAULT_CACHE, workers: int = 1, log=print) -> SiteReport:
     """Execute (or take from `cache`) each lesson and write the whole site into `out`.
 
-    Raises LessonFailed, naming the lesson and the cell, if a lesson does not run; `out` is
-    then left as it was.
+    Raises LessonFailed, naming the lesson and the cell, if a lesson does not run, and
+    SiteFailed if a page would show a reference answer or a hidden test; `out` is then left
+    as it was.
     """
     start = time.perf_counter()
     lessons = lessons or all_lessons()
@@ -105,6 +107,9 @@ def build_site(out: Path = DEFAULT_OUT, lessons: list[Lesson] | None = None,
         (staging / "docs").mkdir()
         report.pages += [p for p in write_docs(staging, shell, site_pages) if p.suffix == ".html"]
     (staging / ".nojekyll").write_text("")  # GitHub Pages: serve the folder as it is
+    if leaks := reference_leaks(staging, lessons):
+        raise SiteFailed("it would show what learners must not see:\n  "
+                           + "\n  ".join(leaks))
     if out.exists():
         shutil.rmtree(out)
     staging.rename(out)
@@ -133,7 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         lessons = [lesson for lesson in lessons if lesson.name in wanted or lesson.name[:2] in wanted]
     try:
         report = build_site(args.out, lessons, args.cache, args.workers)
-    except LessonFailed as failure:
+    except SiteFailed as failure:
         sys.exit(f"site not built: {failure}")
     print(f"site: {len(report.pages)} pages in {report.out} ({report.size() / 1e6:.1f} MB), "
           f"{len(report.executed)} lessons executed, {len(report.cached)} from the cache, "

@@ -5,13 +5,15 @@ answered by its reference, exactly as a learner who solved everything would have
 (`autograder.submissions`): no hidden test runs, so none can print anything.
 
 An executed notebook is cached under a key made of everything its outputs depend on: the
-lesson, every reference answer (a provided cell may hold another lesson's), the helpers and
-their data, and the package versions pinned in requirements.txt. An unchanged lesson is
-never run twice; a changed helper re-runs every lesson, since any of them may import it.
+lesson, its reference answers, the modules of helpers/ and solutions/ that it imports
+(found by reading the imports of its cells, then of those modules), every data file of
+helpers/, and the package versions pinned in requirements.txt. An unchanged lesson is never
+run twice; a changed helper runs again only the lessons that import it.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import shutil
 import tempfile
@@ -31,21 +33,69 @@ EXECUTION_VERSION = "1"
 CELL_TIMEOUT = 900
 
 
-class LessonFailed(RuntimeError):
+class SiteFailed(RuntimeError):
+    """The site was not built; the message says why."""
+
+
+class LessonFailed(SiteFailed):
     """A lesson did not run top to bottom; the message names the lesson and the cell."""
 
 
-def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file()
-                  and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts)
+#: The course's own packages a lesson imports from: a change in one of their modules runs
+#: again only the lessons that import it (directly or through another of these modules).
+PACKAGES = {"helpers": LESSONS / "helpers", "solutions": ROOT / "solutions"}
+
+
+def _module_file(name: str) -> Path | None:
+    """The file of a module of the course's packages (`helpers.gpt`), or None."""
+    first, *rest = name.split(".")
+    if first not in PACKAGES:
+        return None
+    path = PACKAGES[first].joinpath(*rest)
+    candidates = [path.with_suffix(".py"), path / "__init__.py"] if rest else [path / "__init__.py"]
+    return next((candidate for candidate in candidates if candidate.is_file()), None)
+
+
+def _imports(source: str) -> set[str]:
+    """Modules of the course's packages that `source` imports, anywhere in it."""
+    try:
+        tree = ast.parse("\n".join(line for line in source.splitlines()
+                                   if not line.lstrip().startswith(("%", "!"))))
+    except SyntaxError:
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return {name for name in found if name.split(".")[0] in PACKAGES}
+
+
+def dependencies(lesson: Lesson) -> list[Path]:
+    """The files the lesson's run depends on: the modules of helpers/ and solutions/ it
+    imports (their imports too, and their packages' __init__), and every data file of helpers/."""
+    notebook = nbformat.read(lesson.path, as_version=4)
+    queue = [f"solutions.{lesson.module}"]
+    queue += [name for cell in notebook.cells if cell.cell_type == "code" for name in _imports(cell.source)]
+    seen: set[Path] = set()
+    while queue:
+        name = queue.pop()
+        parts = name.split(".")
+        for depth in range(1, len(parts) + 1):
+            path = _module_file(".".join(parts[:depth]))
+            if path and path not in seen:
+                seen.add(path)
+                queue += _imports(path.read_text())
+    data = [p for p in (LESSONS / "helpers").rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")
+            and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts]
+    return sorted(seen) + sorted(data)
 
 
 def cache_key(lesson: Lesson) -> str:
     """A hash of everything the lesson's executed outputs depend on."""
     digest = hashlib.sha256(EXECUTION_VERSION.encode())
-    inputs = [lesson.path, ROOT / "requirements.txt", *_files(ROOT / "solutions"),
-              *(f for support in SUPPORT for f in _files(LESSONS / support))]
-    for path in inputs:
+    for path in [lesson.path, ROOT / "requirements.txt", *dependencies(lesson)]:
         name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name
         digest.update(str(name).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]

@@ -31,6 +31,11 @@ DOCS = ROOT / "docs"
 TITLE = "How large language models work"
 #: MathJax's configuration (TeX and MathML in, HTML-CSS out) and its safe mode.
 MATHJAX = "static/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+#: Text that only the nbgrader source notebooks and the grader hold.
+MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "autograder.hidden",
+           "_hidden_", "(hidden tests)")
+#: The alternative text nbconvert gives an image that has none.
+NO_ALT = "No description has been provided for this image"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 INTERACTIVE_NOTE = ("Interactive in JupyterLab: shown here at its default values{values}. "
@@ -268,7 +273,19 @@ def lesson_html(info: LessonInfo, page: nbformat.NotebookNode, shell: Shell) -> 
         "root": "", "header": shell.header("") + LESSON_BANNER, "sidebar": shell.sidebar("", info.page),
         "pager": shell.pager(info), "footer": shell.footer("")}}
     body, _ = _exporter().from_notebook_node(page, resources=resources)
-    return body
+    return describe_figures(body)
+
+
+def describe_figures(page_html: str) -> str:
+    """Give each figure nbconvert left undescribed an alternative text: the section it is in."""
+    from bs4 import BeautifulSoup  # nbconvert's own dependency
+
+    soup = BeautifulSoup(page_html, features="html.parser")
+    for image in soup.select(f'img[alt="{NO_ALT}"]'):
+        heading = image.find_previous(["h1", "h2", "h3", "h4"])
+        section = heading.get_text(" ", strip=True).rstrip("¶").strip() if heading else "the lesson"
+        image["alt"] = f"Figure computed in section: {section}"
+    return str(soup)
 
 
 # ---------------------------------------------------------------------------- plain pages
@@ -376,7 +393,7 @@ def write_docs(out: Path, shell: Shell, pages: set[str]) -> list[Path]:
     for source in sorted(DOCS.iterdir()):
         if source.suffix == ".md":
             name = "index.html" if source.name == "README.md" else source.stem + ".html"
-            text = source.read_text()
+            text = without_reference_diffs(source.read_text())
             title = next((line[2:] for line in text.splitlines() if line.startswith("# ")), source.stem)
             body = rewrite_links(markdown(text), "docs/", pages)
             (out / "docs" / name).write_text(shell.page(f"{title} — {TITLE}", body, "../"))
@@ -385,6 +402,51 @@ def write_docs(out: Path, shell: Shell, pages: set[str]) -> list[Path]:
             shutil.copyfile(source, out / "docs" / source.name)
             written.append(out / "docs" / source.name)
     return written
+
+
+DIFFS_LEFT_OUT = (
+    "\n\n*On the web the code of each wrong answer is left out: it is shown as a diff against "
+    "the reference answer, which the web edition never shows. It is in `docs/mistakes.md` "
+    "in the course's repository.*\n\n")
+
+
+def without_reference_diffs(text: str) -> str:
+    """A document without its <details> blocks of diffs against a reference answer
+    (mistakes.md shows each mutant that way), and a line saying so."""
+    kept = re.sub(r"<details>.*?```diff.*?</details>\n?", "", text, flags=re.S)
+    if kept == text:
+        return text
+    title, _, rest = kept.partition("\n\n")
+    return title + DIFFS_LEFT_OUT + rest
+
+
+def reference_leaks(site: Path, lessons: list[Lesson]) -> list[str]:
+    """Pages of `site` that show a reference answer's body (from any lesson), a solution or
+    hidden-test marker or a hidden-test module. A lesson page may show the earlier answers
+    its own notebook provides (learners get those too)."""
+    from autograder.build import all_lessons, split_function
+
+    bodies = {f"{lesson.name}.{name}": " ".join(split_function(getattr(lesson.solutions(), name))[1].split())
+              for lesson in all_lessons() for name in lesson.exercises()}
+    given = {f"{lesson.name}.html": " ".join(" ".join(cell.source for cell in nbformat.read(
+        lesson.path, as_version=4).cells).split()) for lesson in lessons}
+    found = []
+    for path in sorted(site.rglob("*.html")):
+        text = page_text(path.read_text())
+        for marker in MARKERS:
+            if marker in text:
+                found.append(f"{path.relative_to(site)} shows {marker!r}")
+        provided = given.get(path.name, "")
+        shown = [name for name, body in bodies.items() if body in text and body not in provided]
+        if shown:
+            found.append(f"{path.relative_to(site)} shows the reference answer of {', '.join(shown)}")
+    return found
+
+
+def page_text(page_html: str) -> str:
+    """A page's text as a reader sees it (tags dropped, entities decoded, spaces collapsed)."""
+    page_html = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.S | re.I)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", page_html)).split())
 
 
 def docs_pages() -> set[str]:
