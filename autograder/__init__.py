@@ -5,3 +5,10 @@
     autograder/hidden/lessonNN.py   hidden tests, one function per exercise
     autograder/mutants/lessonNN.py  plausible wrong answers, each with the message it must get
 """
+
+from pathlib import Path
+
+#: The project's folder (lessons/, solutions/, autograder/, ...): the one place it is defined.
+ROOT = Path(__file__).resolve().parent.parent
+#: The nbgrader course directory every command uses unless given --course.
+DEFAULT_COURSE = ROOT / "autograder" / "course"

@@ -35,10 +35,9 @@ from typing import Any
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+from autograder import DEFAULT_COURSE, ROOT
+
 LESSONS = ROOT / "lessons"
-ASSETS = ROOT / "assets"
-DEFAULT_COURSE = ROOT / "autograder" / "course"
 #: What every assignment folder carries beside its notebook.
 SUPPORT = ("helpers",)
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.build import ROOT
+from autograder import ROOT
 
 NAME = re.compile(r"^(?P<number>\d\d)_(?P<words>[a-z][a-z0-9_]*)$")
 EXERCISE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -192,9 +192,9 @@ def {name}(x: np.ndarray) -> np.ndarray:
 VISIBLE_CHECK = '''
 
 @guarded
-def {name}(learner_fn):
+def {name}(learner_{name}):
     """TODO: what this check tries, in one line."""
-    chk = Check("{name}", learner_fn)
+    chk = Check("{name}", learner_{name})
     # TODO: small cases with literal expected values, simplest first, one for each mistake
     # learners make, each with the hint for that mistake (helpers/checking.py lists the calls):
     #     chk.returns((np.array([1.0, 2.0]),), [2.0, 4.0], case="x=[1, 2]", hint="...")
@@ -214,11 +214,11 @@ def _{name}_arguments(rng: np.random.Generator) -> tuple:
 
 
 @guarded
-def {name}(learner_fn):
+def {name}(learner_{name}):
     """The reference's results on random arguments. TODO: `_{name}_arguments` above, for the
     exercise's signature; a hint of your own if the docstring's first line is not one; cases
     of your own if random ones cannot show a mistake (autograder/hidden/common.py)."""
-    agrees_with_reference(hidden_check("{name}", learner_fn), reference.{name}, _{name}_arguments,
+    agrees_with_reference(hidden_check("{name}", learner_{name}), reference.{name}, _{name}_arguments,
                           hint=inspect.getdoc(reference.{name}).splitlines()[0])
 '''
 

@@ -16,11 +16,11 @@ import pytest
 import torch
 from IPython.core.interactiveshell import InteractiveShell
 
+from autograder import ROOT
 from autograder.grading.codec import Unreadable
 from autograder.mutants import mutants_of
 from helpers.checking import Check, CheckFailed, guarded
 
-ROOT = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.build import ROOT
+from autograder import ROOT
 
 LESSON, EXERCISE = "99_scaffold_trial", "double_it"
 #: What the pipeline needs of the project (no data sets, no docs, no classroom).
@@ -118,9 +118,9 @@ FILLED = {
     return 2 * x
 ''', []),
     "checks": ('''@guarded
-def double_it(learner_fn):
+def double_it(learner_double_it):
     """A vector and a column."""
-    chk = Check("double_it", learner_fn)
+    chk = Check("double_it", learner_double_it)
     chk.returns((np.array([1.0, -2.0]),), [2.0, -4.0], case="x=[1, -2]",
                 hint="multiply by 2, not add 2.")
     chk.returns((np.array([[0.5], [3.0]]),), [[1.0], [6.0]], case="a (2, 1) array",

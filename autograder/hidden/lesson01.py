@@ -21,44 +21,44 @@ def _network(rng: np.random.Generator) -> tuple:
 
 
 @guarded
-def dense(dense):
-    agrees_with_reference(hidden_check("dense", dense), reference.dense, _layer, trials=6,
+def dense(learner_dense):
+    agrees_with_reference(hidden_check("dense", learner_dense), reference.dense, _layer, trials=6,
                           hint="x @ W.T + b, for any layer size, for one sample and for a batch.")
 
 
 @guarded
-def relu(relu):
-    agrees_with_reference(hidden_check("relu", relu), reference.relu,
+def relu(learner_relu):
+    agrees_with_reference(hidden_check("relu", learner_relu), reference.relu,
                           lambda rng: (rng.normal(size=tuple(rng.integers(1, 5, size=3))),),
                           hint="np.maximum(z, 0) on arrays of any shape.")
 
 
 @guarded
-def forward(forward):
-    agrees_with_reference(hidden_check("forward", forward), reference.forward, _network, trials=6,
+def forward(learner_forward):
+    agrees_with_reference(hidden_check("forward", learner_forward), reference.forward, _network, trials=6,
                           hint="dense -> relu -> dense with the weights you are given.")
 
 
 @guarded
-def classify(classify):
+def classify(learner_classify):
     def scores_and_labels(rng):
         n_labels = int(rng.integers(2, 6))
         shape = (int(rng.integers(1, 8)), n_labels) if rng.random() < 0.7 else (n_labels,)
         return rng.normal(size=shape), tuple(f"class{i}" for i in range(n_labels))
 
-    agrees_with_reference(hidden_check("classify", classify, returns=np.ndarray | str),
+    agrees_with_reference(hidden_check("classify", learner_classify, returns=np.ndarray | str),
                           reference.classify, scores_and_labels, trials=8,
                           hint="the label at the index of the largest score: one label for one row "
                                "of scores, one label per row for a batch.")
 
 
 @guarded
-def collapse(collapse):
+def collapse(learner_collapse):
     def two_layers(rng):
         _, W1, b1 = _layer(rng)
         _, W2, b2 = _layer(rng)
         W2 = rng.normal(size=(W2.shape[0], W1.shape[0]))
         return W1, b1, W2, b2
 
-    agrees_with_reference(hidden_check("collapse", collapse), reference.collapse, two_layers,
+    agrees_with_reference(hidden_check("collapse", learner_collapse), reference.collapse, two_layers,
                           hint="W = W2 @ W1 and b = W2 @ b1 + b2, for any layer sizes.")

@@ -24,14 +24,14 @@ def _network(rng: np.random.Generator) -> tuple:
 
 
 @guarded
-def network_loss(network_loss):
-    agrees_with_reference(hidden_check("network_loss", network_loss), reference.network_loss,
+def network_loss(learner_network_loss):
+    agrees_with_reference(hidden_check("network_loss", learner_network_loss), reference.network_loss,
                           _network, hint="forward, then the squared errors summed over each "
                           "sample's outputs, then the mean over the samples.")
 
 
 @guarded
-def numerical_gradient(numerical_gradient):
+def numerical_gradient(learner_numerical_gradient):
     def smooth_function(rng):
         shape = tuple(rng.integers(1, 4, size=int(rng.integers(1, 3))))
         a, b = rng.normal(size=shape), rng.normal(size=shape)
@@ -42,14 +42,14 @@ def numerical_gradient(numerical_gradient):
 
         return smooth, theta
 
-    agrees_with_reference(hidden_check("numerical_gradient", numerical_gradient),
+    agrees_with_reference(hidden_check("numerical_gradient", learner_numerical_gradient),
                           reference.numerical_gradient, smooth_function,
                           hint="central differences with the default eps = 1e-5, one entry at a "
                                "time, for a theta of any shape.")
 
 
 @guarded
-def gradient_step(gradient_step):
+def gradient_step(learner_gradient_step):
     def params_grads_rate(rng):
         params = {name: rng.normal(size=shape) for name, shape in
                   [("W1", (3, 4)), ("b1", (3,)), ("W2", (2, 3)), ("b2", (2,))]}
@@ -57,15 +57,15 @@ def gradient_step(gradient_step):
         return params, {name: rng.normal(size=params[name].shape) for name in names}, \
             float(rng.uniform(0.01, 1.0))
 
-    agrees_with_reference(hidden_check("gradient_step", gradient_step), reference.gradient_step,
+    agrees_with_reference(hidden_check("gradient_step", learner_gradient_step), reference.gradient_step,
                           params_grads_rate, trials=3, seed=3,
                           hint="params[name] - learning_rate * grads[name] for every name, in a new "
                                "dict, leaving the given arrays alone.")
 
 
 @guarded
-def backprop(backprop):
-    agrees_with_reference(hidden_check("backprop", backprop), reference.backprop, _network,
+def backprop(learner_backprop):
+    agrees_with_reference(hidden_check("backprop", learner_backprop), reference.backprop, _network,
                           hint="the chain rule through both layers, for any layer sizes and batch "
                                "size (ReLU passes gradient only where z > 0); compare with "
                                "numerical_gradient to find the wrong parameter.")
@@ -75,9 +75,9 @@ EPOCHS, LEARNING_RATE = 300, 0.1
 
 
 @guarded
-def train(train):
+def train(learner_train):
     """Train from a seeded start on the normalised leaf/flower data; judge what it reaches."""
-    chk = hidden_check("train", train, reference=reference.train,
+    chk = hidden_check("train", learner_train, reference=reference.train,
                        crash_hint="each epoch: network_loss, backprop and gradient_step on the "
                                   "whole data set; return (params, losses).")
     x_raw, labels = load_leaf_flower()

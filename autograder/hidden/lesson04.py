@@ -25,8 +25,8 @@ def _text_and_vocab(rng: np.random.Generator) -> tuple[str, str]:
 
 
 @guarded
-def encode(encode):
-    chk = hidden_check("encode", encode, reference=reference.encode,
+def encode(learner_encode):
+    chk = hidden_check("encode", learner_encode, reference=reference.encode,
                        crash_hint="id = the character's position in vocab, for any vocab.")
     rng = np.random.default_rng(40)
     for trial in range(1, 6):
@@ -38,8 +38,8 @@ def encode(encode):
 
 
 @guarded
-def decode(decode):
-    chk = hidden_check("decode", decode, reference=reference.decode,
+def decode(learner_decode):
+    chk = hidden_check("decode", learner_decode, reference=reference.decode,
                        crash_hint="one string of the characters vocab[i], for any vocab.")
     rng = np.random.default_rng(41)
     for trial in range(1, 6):
@@ -51,8 +51,8 @@ def decode(decode):
 
 
 @guarded
-def build_vocabulary(build_vocabulary):
-    chk = hidden_check("build_vocabulary", build_vocabulary, reference=reference.build_vocabulary,
+def build_vocabulary(learner_build_vocabulary):
+    chk = hidden_check("build_vocabulary", learner_build_vocabulary, reference=reference.build_vocabulary,
                        crash_hint="every distinct character of the text once, sorted, as one string.")
     rng = np.random.default_rng(42)
     for trial in range(1, 6):
@@ -64,32 +64,32 @@ def build_vocabulary(build_vocabulary):
 
 
 @guarded
-def windows(windows):
+def windows(learner_windows):
     def ids_and_context(rng):
         context_length = int(rng.integers(1, 8))
         return rng.integers(0, 30, size=context_length + int(rng.integers(0, 20))), context_length
 
-    agrees_with_reference(hidden_check("windows", windows), reference.windows, ids_and_context,
+    agrees_with_reference(hidden_check("windows", learner_windows), reference.windows, ids_and_context,
                           hint="X[i] = ids[i : i + context_length], y[i] = ids[i + context_length], "
                                "for every i from 0 to n - context_length - 1.")
 
 
 @guarded
-def embed(embed):
+def embed(learner_embed):
     def ids_and_matrix(rng):
         vocab_size, d_embed = (int(n) for n in rng.integers(2, 12, size=2))
         shape = tuple(int(n) for n in rng.integers(1, 5, size=int(rng.integers(1, 3))))
         return (torch.from_numpy(rng.integers(0, vocab_size, size=shape)),
                 torch.from_numpy(rng.normal(size=(vocab_size, d_embed))))
 
-    agrees_with_reference(hidden_check("embed", embed), reference.embed, ids_and_matrix,
+    agrees_with_reference(hidden_check("embed", learner_embed), reference.embed, ids_and_matrix,
                           hint="row ids[...] of E, for ids of any shape: the result has shape "
                                "ids.shape + (d_embed,).")
 
 
 @guarded
-def sample_next(sample_next):
-    chk = hidden_check("sample_next", sample_next, reference=reference.sample_next,
+def sample_next(learner_sample_next):
+    chk = hidden_check("sample_next", learner_sample_next, reference=reference.sample_next,
                        crash_hint="torch.multinomial(torch.softmax(logits / temperature, dim=-1), 1, "
                                   "generator=generator), and the argmax at temperature 0.")
     rng = np.random.default_rng(43)
@@ -128,8 +128,8 @@ def _modular_model(vocab_size: int, context_length: int, weights: list[int]):
 
 
 @guarded
-def generate(generate):
-    chk = hidden_check("generate", generate, reference=reference.generate,
+def generate(learner_generate):
+    chk = hidden_check("generate", learner_generate, reference=reference.generate,
                        crash_hint="give the model a (1, context_length) tensor of the LAST "
                                   "context_length ids; append each new id to a copy of the prompt.")
     rng = np.random.default_rng(44)

@@ -22,30 +22,30 @@ def _text(rng: np.random.Generator, longest: int = 40) -> str:
 
 
 @guarded
-def pair_counts(pair_counts):
-    agrees_with_reference(hidden_check("pair_counts", pair_counts), reference.pair_counts,
+def pair_counts(learner_pair_counts):
+    agrees_with_reference(hidden_check("pair_counts", learner_pair_counts), reference.pair_counts,
                           lambda rng: (_ids(rng),), trials=20, seed=5,
                           hint="for n ids, count the n - 1 pairs (ids[i], ids[i+1]), each as often as it "
                                "occurs; no wraparound; keys are (a, b) tuples of ints.")
 
 
 @guarded
-def merge(merge):
+def merge(learner_merge):
     def args(rng):
         ids = _ids(rng)
         return ids, tuple(int(i) for i in rng.choice(IDS[:3] + IDS[3:4], size=2)), 300
 
-    agrees_with_reference(hidden_check("merge", merge), reference.merge, args, trials=20, seed=5,
+    agrees_with_reference(hidden_check("merge", learner_merge), reference.merge, args, trials=20, seed=5,
                           hint="scan left to right, replace each occurrence by new_id, jump past both "
                                "ids (no overlaps), and keep every other id, in a new list.")
 
 
 @guarded
-def train_bpe(train_bpe):
+def train_bpe(learner_train_bpe):
     def args(rng):
         return _text(rng), int(rng.integers(0, 8))
 
-    agrees_with_reference(hidden_check("train_bpe", train_bpe), reference.train_bpe, args,
+    agrees_with_reference(hidden_check("train_bpe", learner_train_bpe), reference.train_bpe, args,
                           trials=20, seed=5,
                           hint="from the UTF-8 bytes: count, merge the most frequent pair (ties: the "
                                "smallest pair) as id 256 + k, record it, repeat; stop early when no "
@@ -53,18 +53,18 @@ def train_bpe(train_bpe):
 
 
 @guarded
-def encode(encode):
+def encode(learner_encode):
     def args(rng):
         merges = reference.train_bpe(_text(rng, longest=100), int(rng.integers(0, 20)))
         return _text(rng, longest=60), merges
 
-    agrees_with_reference(hidden_check("encode", encode), reference.encode, args, trials=20, seed=5,
+    agrees_with_reference(hidden_check("encode", learner_encode), reference.encode, args, trials=20, seed=5,
                           hint="UTF-8 bytes, then merges[0], merges[1], ... in learned order, as ids "
                                "256, 257, ...")
 
 
 @guarded
-def decode(decode):
+def decode(learner_decode):
     def round_trip(rng):
         text, merges = _text(rng), reference.train_bpe(_text(rng, longest=60), 8)
         return reference.encode(text, merges), merges
@@ -73,7 +73,7 @@ def decode(decode):
         merges = reference.train_bpe(_text(rng, longest=60), 5)
         return [int(i) for i in rng.integers(0, 256 + len(merges), size=12)] + [0], merges
 
-    agrees_with_reference(hidden_check("decode", decode), reference.decode,
+    agrees_with_reference(hidden_check("decode", learner_decode), reference.decode,
                           lambda rng: round_trip(rng) if rng.random() < 0.5 else raw_bytes(rng),
                           trials=20, seed=5,
                           hint="join the bytes of every id (256 + k is vocab[a] + vocab[b] for "

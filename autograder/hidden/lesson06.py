@@ -17,45 +17,45 @@ def _vocabulary(rng: np.random.Generator) -> tuple[np.ndarray, list[str]]:
 
 
 @guarded
-def cosine_similarity(cosine_similarity):
+def cosine_similarity(learner_cosine_similarity):
     def query_and_rows(rng):
         vectors, _ = _vocabulary(rng)
         vectors = vectors[: int(rng.choice([1, len(vectors)]))]  # one row now and then
         return rng.normal(size=vectors.shape[1]) * rng.uniform(0.1, 10.0), vectors
 
-    agrees_with_reference(hidden_check("cosine_similarity", cosine_similarity),
+    agrees_with_reference(hidden_check("cosine_similarity", learner_cosine_similarity),
                           reference.cosine_similarity, query_and_rows,
                           hint="(vectors @ query) / (each row's length * the query's length), "
                                "for any n and d.")
 
 
 @guarded
-def nearest(nearest):
+def nearest(learner_nearest):
     def query_and_vocabulary(rng):
         vectors, words = _vocabulary(rng)
         query = vectors[int(rng.integers(len(words)))] + 0.1 * rng.normal(size=vectors.shape[1])
         exclude = tuple(rng.choice(words, size=int(rng.integers(0, 4)), replace=False).tolist())
         return query, vectors, words, int(rng.integers(1, 5)), exclude
 
-    agrees_with_reference(hidden_check("nearest", nearest), reference.nearest, query_and_vocabulary,
+    agrees_with_reference(hidden_check("nearest", learner_nearest), reference.nearest, query_and_vocabulary,
                           seed=6, hint="the k words of highest cosine similarity, best first, as "
                                        "(word, similarity) pairs, after leaving out the excluded words.")
 
 
 @guarded
-def analogy(analogy):
+def analogy(learner_analogy):
     def question(rng):
         vectors, words = _vocabulary(rng)
         a, b, c = rng.choice(words, size=3, replace=False).tolist()
         return a, b, c, vectors, words, int(rng.integers(1, 5))
 
-    agrees_with_reference(hidden_check("analogy", analogy), reference.analogy, question, seed=7,
+    agrees_with_reference(hidden_check("analogy", learner_analogy), reference.analogy, question, seed=7,
                           hint="the k words nearest to a - b + c, leaving out a, b and c.")
 
 
 @guarded
-def pca_2d(pca_2d):
-    chk = hidden_check("pca_2d", pca_2d, reference=reference.pca_2d,
+def pca_2d(learner_pca_2d):
+    chk = hidden_check("pca_2d", learner_pca_2d, reference=reference.pca_2d,
                        crash_hint="centre the points, then project them onto the first two rows of "
                                   "Vt from np.linalg.svd(centred, full_matrices=False).")
     rng = np.random.default_rng(8)

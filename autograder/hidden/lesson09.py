@@ -28,8 +28,8 @@ def _weights(rng: np.random.Generator) -> tuple:
 
 
 @guarded
-def directions(directions):
-    chk = hidden_check("directions", directions, reference=reference.directions,
+def directions(learner_directions):
+    chk = hidden_check("directions", learner_directions, reference=reference.directions,
                        crash_hint="one-hot: rows of np.eye(len(names), d); random: "
                                   "np.random.default_rng(seed).standard_normal((len(names), d)).")
     rng = np.random.default_rng(9)
@@ -48,20 +48,20 @@ def directions(directions):
 
 
 @guarded
-def mlp(mlp):
-    agrees_with_reference(hidden_check("mlp", mlp), reference.mlp, _weights,
+def mlp(learner_mlp):
+    agrees_with_reference(hidden_check("mlp", learner_mlp), reference.mlp, _weights,
                           hint="x + relu(x @ W_up.T + b_up) @ W_down.T, for any sizes.")
 
 
 @guarded
-def build_fact_mlp(build_fact_mlp):
-    agrees_with_reference(hidden_check("build_fact_mlp", build_fact_mlp), reference.build_fact_mlp,
+def build_fact_mlp(learner_build_fact_mlp):
+    agrees_with_reference(hidden_check("build_fact_mlp", learner_build_fact_mlp), reference.build_fact_mlp,
                           _facts, hint="row i = table[first_i] + table[last_i], bias -1, "
                                        "column i = table[sport_i], for any facts and any table.")
 
 
 @guarded
-def firing_neurons(firing_neurons):
+def firing_neurons(learner_firing_neurons):
     def inputs_and_threshold(rng):
         x, W_up, b_up, _ = _weights(rng)
         if rng.random() < 0.5:  # the threshold exactly on one of the activations
@@ -70,18 +70,18 @@ def firing_neurons(firing_neurons):
             threshold = float(rng.uniform(0.0, 1.0))
         return x[0] if rng.random() < 0.3 else x, W_up, b_up, threshold
 
-    agrees_with_reference(hidden_check("firing_neurons", firing_neurons), reference.firing_neurons,
+    agrees_with_reference(hidden_check("firing_neurons", learner_firing_neurons), reference.firing_neurons,
                           inputs_and_threshold, trials=8, seed=10,
                           hint="True where relu(x @ W_up.T + b_up) > threshold (strictly), one row per "
                                "input, for one vector and for a batch.")
 
 
 @guarded
-def mlp_param_count(mlp_param_count):
+def mlp_param_count(learner_mlp_param_count):
     def sizes(rng):
         d_model, d_hidden, n_layers = (int(k) for k in rng.integers(1, 5000, size=3))
         return d_model, d_hidden, n_layers, bool(rng.integers(2))
 
-    agrees_with_reference(hidden_check("mlp_param_count", mlp_param_count), reference.mlp_param_count,
+    agrees_with_reference(hidden_check("mlp_param_count", learner_mlp_param_count), reference.mlp_param_count,
                           sizes, seed=11, hint="n_layers * (2 * d_model * d_hidden, plus d_hidden + "
                                               "d_model with biases), as a Python int.")

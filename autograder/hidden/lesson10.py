@@ -12,10 +12,10 @@ from solutions import lesson10 as reference
 
 
 @guarded
-def random_unit_vectors(random_unit_vectors):
+def random_unit_vectors(learner_random_unit_vectors):
     hint = "torch.randn(n, d, generator=generator), each row divided by its length (float32)."
-    chk = hidden_check("random_unit_vectors", random_unit_vectors, reference=reference.random_unit_vectors,
-                       crash_hint=hint)
+    chk = hidden_check("random_unit_vectors", learner_random_unit_vectors,
+                       reference=reference.random_unit_vectors, crash_hint=hint)
     rng = np.random.default_rng(10)
     for trial in range(1, 6):
         n, d, seed = int(rng.integers(1, 50)), int(rng.integers(1, 300)), int(rng.integers(1000))
@@ -27,9 +27,9 @@ def random_unit_vectors(random_unit_vectors):
 
 
 @guarded
-def pairwise_angles(pairwise_angles):
+def pairwise_angles(learner_pairwise_angles):
     hint = "one angle in degrees per pair i < j of rows of any length, cosines clamped to [-1, 1]."
-    chk = hidden_check("pairwise_angles", pairwise_angles, reference=reference.pairwise_angles,
+    chk = hidden_check("pairwise_angles", learner_pairwise_angles, reference=reference.pairwise_angles,
                        crash_hint=hint)
     rng = np.random.default_rng(0)
     for trial in range(1, 6):
@@ -46,34 +46,34 @@ def pairwise_angles(pairwise_angles):
 
 
 @guarded
-def share_within(share_within):
+def share_within(learner_share_within):
     def angles_and_band(rng):
         band = float(rng.integers(1, 30))
         angles = rng.uniform(0, 180, size=int(rng.integers(1, 500)))
         angles[: len(angles) // 4] = rng.choice([90.0 - band, 90.0 + band])  # on the band's edges
         return torch.tensor(angles), band
 
-    agrees_with_reference(hidden_check("share_within", share_within), reference.share_within,
+    agrees_with_reference(hidden_check("share_within", learner_share_within), reference.share_within,
                           angles_and_band,
                           hint="the fraction of angles with |angle - 90| <= band.")
 
 
 @guarded
-def exact_share(exact_share):
+def exact_share(learner_exact_share):
     def dimension_and_band(rng):
         return int(rng.integers(2, 5000)), float(rng.uniform(0.2, 20.0))
 
-    agrees_with_reference(hidden_check("exact_share", exact_share), reference.exact_share,
+    agrees_with_reference(hidden_check("exact_share", learner_exact_share), reference.exact_share,
                           dimension_and_band, atol=1e-5,
                           hint="integral of sin(theta) ** (d - 2) over the band divided by the "
                                "integral over 0 to 180 degrees, theta in radians.")
 
 
 @guarded
-def pack(pack):
+def pack(learner_pack):
     hint = ("Adam on a copy of V, the loss of the cosines (diagonal 0) each step, rows rescaled to "
             "length 1 after each step; return V.detach().")
-    chk = hidden_check("pack", pack, reference=reference.pack, crash_hint=hint)
+    chk = hidden_check("pack", learner_pack, reference=reference.pack, crash_hint=hint)
     rng = np.random.default_rng(10)
     for trial in range(1, 4):
         n, d = int(rng.integers(20, 40)), int(rng.integers(5, 9))

@@ -7,7 +7,7 @@ from helpers.checks.lesson12 import log_misfit, outcome
 from solutions import lesson12 as reference
 
 
-def training_flops(training_flops):
+def training_flops(learner_training_flops):
     def args(rng):
         n = rng.integers(1_000, 10**12, size=int(rng.integers(1, 6)))
         d = rng.integers(1_000, 10**13, size=n.shape)
@@ -18,8 +18,8 @@ def training_flops(training_flops):
             return n, d
         return n.astype(float), float(d[0])  # floats, broadcast
 
-    agrees_with_reference(hidden_check("training_flops", training_flops), reference.training_flops, args,
-                          trials=6, rtol=1e-9, atol=0,
+    agrees_with_reference(hidden_check("training_flops", learner_training_flops), reference.training_flops,
+                          args, trials=6, rtol=1e-9, atol=0,
                           hint="6 * N * D computed with floats (numpy integers overflow past 9.2e18).")
 
 
@@ -39,8 +39,8 @@ def power_law_points(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return x[order], loss[order]
 
 
-def fit_power_law(fit_power_law):
-    chk = hidden_check("fit_power_law", fit_power_law, reference=reference.fit_power_law)
+def fit_power_law(learner_fit_power_law):
+    chk = hidden_check("fit_power_law", learner_fit_power_law, reference=reference.fit_power_law)
     rng = np.random.default_rng(12)
     for trial in range(1, 9):
         x, loss = power_law_points(rng)
@@ -68,7 +68,7 @@ def fit_power_law(fit_power_law):
     chk.passed()
 
 
-def predict_loss(predict_loss):
+def predict_loss(learner_predict_loss):
     def args(rng):
         shape = [(), (int(rng.integers(1, 9)),), (2, 3)][int(rng.integers(3))]
         x = 10 ** rng.uniform(0, 12, size=shape)
@@ -77,11 +77,11 @@ def predict_loss(predict_loss):
             x, alpha = np.round(x).astype(np.int64) + 1, int(rng.integers(1, 3))
         return float(x) if shape == () else x, float(rng.uniform(0, 3)), float(rng.uniform(1, 500)), alpha
 
-    agrees_with_reference(hidden_check("predict_loss", predict_loss), reference.predict_loss, args,
+    agrees_with_reference(hidden_check("predict_loss", learner_predict_loss), reference.predict_loss, args,
                           trials=8, rtol=1e-9, hint="E + A * x**(-alpha), computed with floats.")
 
 
-def pareto_frontier(pareto_frontier):
+def pareto_frontier(learner_pareto_frontier):
     def args(rng):
         n = int(rng.integers(1, 40))
         compute = 10 ** np.round(rng.uniform(8, 12, size=n), 1)  # rounded: ties happen
@@ -90,20 +90,20 @@ def pareto_frontier(pareto_frontier):
             compute[-1], loss[-1] = compute[0], loss[0]
         return compute, loss
 
-    agrees_with_reference(hidden_check("pareto_frontier", pareto_frontier), reference.pareto_frontier,
+    agrees_with_reference(hidden_check("pareto_frontier", learner_pareto_frontier), reference.pareto_frontier,
                           args, trials=8,
                           hint="run i is beaten when another run has compute <= its compute and loss "
                                "< its loss, or compute < its compute and loss <= its loss.")
 
 
-def compute_optimal(compute_optimal):
+def compute_optimal(learner_compute_optimal):
     def args(rng):
         compute = 10 ** rng.uniform(10, 25, size=int(rng.integers(1, 5))) if rng.random() < 0.5 \
             else float(10 ** rng.uniform(10, 25))
         return (compute, float(rng.uniform(10, 500)), float(rng.uniform(0.1, 0.8)),
                 float(rng.uniform(10, 500)), float(rng.uniform(0.1, 0.8)))
 
-    agrees_with_reference(hidden_check("compute_optimal", compute_optimal), reference.compute_optimal,
+    agrees_with_reference(hidden_check("compute_optimal", learner_compute_optimal), reference.compute_optimal,
                           args, trials=8, rtol=1e-6, atol=0,
                           hint="N_opt = G (C/6)^(beta/(alpha+beta)) with G = (alpha A / (beta B))^"
                                "(1/(alpha+beta)), and D_opt = C / (6 N_opt).")

@@ -237,7 +237,7 @@ def _read(path: Path) -> dict:
         if not {"config", "weights", "vocab", "log"} <= set(content):
             raise KeyError("config, weights, vocab and log")
         return content
-    except Exception as err:  # noqa: BLE001 (any unreadable file gets the same advice)
+    except Exception as err:  # any unreadable file gets the same advice
         raise CheckpointError(f"{path} is not a readable checkpoint ({type(err).__name__}: {err}); "
                               f"run  {REBUILD}  to make it again") from None
 

@@ -10,9 +10,9 @@ X_SMALL = np.array([1.0, 1.0, 2.0])
 
 
 @guarded
-def dense(dense):
+def dense(learner_dense):
     """Weighted sums, then the bias, for one sample and for a batch."""
-    chk = Check("dense", dense, returns=np.ndarray)
+    chk = Check("dense", learner_dense, returns=np.ndarray)
     chk.returns((X_SMALL, W_SMALL, np.zeros(2)), [9.0, 0.0],
               case="x=[1, 1, 2], W=[[1, 2, 3], [0, -1, 0.5]], b=0",
               hint="output j is sum_i W[j, i] * x[i]: multiply by the transpose, x @ W.T.")
@@ -27,9 +27,9 @@ def dense(dense):
 
 
 @guarded
-def relu(relu):
+def relu(learner_relu):
     """Negatives to zero, positives unchanged, input left alone (the engine checks every call)."""
-    chk = Check("relu", relu, returns=np.ndarray)
+    chk = Check("relu", learner_relu, returns=np.ndarray)
     z = np.array([-26.35, 20.6, 0.0, -6.7, 3.0])
     chk.returns((z.copy(),), [0.0, 20.6, 0.0, 0.0, 3.0],
               case="z=[-26.35, 20.6, 0, -6.7, 3]",
@@ -41,9 +41,9 @@ def relu(relu):
 
 
 @guarded
-def forward(forward):
+def forward(learner_forward):
     """The 4-3-2 network: first on hand-made weights that isolate each step, then the lesson's."""
-    chk = Check("forward", forward, returns=np.ndarray)
+    chk = Check("forward", learner_forward, returns=np.ndarray)
     x = np.array([1.0, 2.0, 3.0, 4.0])
     pick_three = np.eye(3, 4)  # hidden neuron j reads input j
     chk.returns((x, pick_three, np.zeros(3), np.array([[-1.0, 0, 0], [0, 0, 1]]), np.zeros(2)),
@@ -63,9 +63,9 @@ def forward(forward):
 
 
 @guarded
-def classify(classify):
+def classify(learner_classify):
     """The label of the largest score."""
-    chk = Check("classify", classify, returns=np.ndarray | str)  # one label, or an array of them
+    chk = Check("classify", learner_classify, returns=np.ndarray | str)  # one label, or an array of them
     chk.equal(str(chk.run(np.array([8.24, -4.12]))), "leaf",
               case="scores [8.24, -4.12]",
               hint="pick the label of the LARGEST score (np.argmax), not the smallest.")
@@ -80,9 +80,9 @@ def classify(classify):
 
 
 @guarded
-def collapse(collapse):
+def collapse(learner_collapse):
     """One layer that does the work of two linear layers."""
-    chk = Check("collapse", collapse, returns=tuple[np.ndarray, np.ndarray])
+    chk = Check("collapse", learner_collapse, returns=tuple[np.ndarray, np.ndarray])
     net = toy_network()
     W1, b1, W2 = net["W1"], np.array([1.0, -2.0, 0.5]), net["W2"]
     b2 = np.array([0.3, -0.3])

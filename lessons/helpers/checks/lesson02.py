@@ -8,9 +8,9 @@ ROWS = np.array([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])  # (2 samples, 3 classes)
 
 
 @guarded
-def logistic(logistic):
+def logistic(learner_logistic):
     """1 / (1 + e^(-z)), elementwise."""
-    chk = Check("logistic", logistic, returns=np.ndarray)
+    chk = Check("logistic", learner_logistic, returns=np.ndarray)
     chk.returns((np.array([0.0]),), [0.5], case="z=[0]",
                 hint="logistic(0) = 1 / (1 + e^0) = 1/2: add 1 to e^(-z), then take 1 over the result.")
     chk.returns((np.array([-2.0, 0.0, 2.0]),), [0.11920292, 0.5, 0.88079708], case="z=[-2, 0, 2]",
@@ -26,9 +26,9 @@ def logistic(logistic):
 
 
 @guarded
-def softmax(softmax):
+def softmax(learner_softmax):
     """Probabilities that sum to 1 along an axis: stable, with a temperature."""
-    chk = Check("softmax", softmax, returns=np.ndarray)
+    chk = Check("softmax", learner_softmax, returns=np.ndarray)
     chk.returns((np.array([1.0, 2.0, 3.0]),), [0.09003057, 0.24472847, 0.66524096],
                 case="logits [1, 2, 3]",
                 hint="exponentiate every logit, then divide each by the sum of the exponentials.")
@@ -68,9 +68,9 @@ def softmax(softmax):
 
 
 @guarded
-def squared_error(squared_error):
+def squared_error(learner_squared_error):
     """The mean, over all entries, of the squared differences."""
-    chk = Check("squared_error", squared_error, returns=float)
+    chk = Check("squared_error", learner_squared_error, returns=float)
     chk.returns((np.array([3.0]), np.array([1.0])), 4.0, case="predicted [3], target [1]",
                 hint="square each difference: (3 - 1)^2 = 4. Plain differences can be negative, "
                      "so +0.2 and -0.2 would cancel out to 0, and a wrong answer would look perfect.")
@@ -86,9 +86,9 @@ def squared_error(squared_error):
 
 
 @guarded
-def cross_entropy(cross_entropy):
+def cross_entropy(learner_cross_entropy):
     """-log of the right label's probability, averaged over the samples, computed stably."""
-    chk = Check("cross_entropy", cross_entropy, returns=float)
+    chk = Check("cross_entropy", learner_cross_entropy, returns=float)
     chk.returns((np.array([[-8.125, 24.375]]), np.array([1])), 0.0,
                 case="the flower's scores [[-8.125, 24.375]], right label 1 (flower)",
                 hint="take the log of the probability: the flower gets p = 0.99999999999999, so "

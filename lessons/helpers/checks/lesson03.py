@@ -22,9 +22,9 @@ def _fresh(params: dict) -> dict:
 
 
 @guarded
-def network_loss(network_loss):
+def network_loss(learner_network_loss):
     """Squared errors added over a sample's outputs, averaged over the samples."""
-    chk = Check("network_loss", network_loss, returns=float)
+    chk = Check("network_loss", learner_network_loss, returns=float)
     chk.returns((np.array([[2.0, 1.0, 0.0, 0.0]]), np.array([[1.0, 0.0]]), *READ_THROUGH.values()),
                 2.0, case="one sample, scores [2, 1], targets [1, 0]: errors 1 and 1",
                 hint="a sample's loss is the SUM of the squared errors of its outputs "
@@ -48,9 +48,9 @@ def network_loss(network_loss):
 
 
 @guarded
-def numerical_gradient(numerical_gradient):
+def numerical_gradient(learner_numerical_gradient):
     """Central differences, one entry at a time, on functions whose slopes we know."""
-    chk = Check("numerical_gradient", numerical_gradient, returns=np.ndarray)
+    chk = Check("numerical_gradient", learner_numerical_gradient, returns=np.ndarray)
     chk.returns((lambda theta: 3.0 * theta[0], np.array([1.5])), [3.0],
                 case="loss(theta) = 3 * theta[0] at theta = [1.5]: slope 3",
                 hint="the two points theta + eps and theta - eps are 2 * eps apart: divide the "
@@ -75,9 +75,9 @@ def numerical_gradient(numerical_gradient):
 
 
 @guarded
-def gradient_step(gradient_step):
+def gradient_step(learner_gradient_step):
     """New arrays, one small step against the gradient."""
-    chk = Check("gradient_step", gradient_step, returns=dict[str, np.ndarray])
+    chk = Check("gradient_step", learner_gradient_step, returns=dict[str, np.ndarray])
 
     def step(params, grads, learning_rate, *, case, hint, expected):
         got = chk.run(params, grads, learning_rate)
@@ -109,9 +109,9 @@ def gradient_step(gradient_step):
 
 
 @guarded
-def backprop(backprop):
+def backprop(learner_backprop):
     """The chain rule on a small network, checked gradient by gradient."""
-    chk = Check("backprop", backprop, returns=dict[str, np.ndarray])
+    chk = Check("backprop", learner_backprop, returns=dict[str, np.ndarray])
 
     def gradients(x, targets, *, case, hint, expected):
         got = chk.run(x, targets, *_fresh(SMALL).values())
@@ -156,9 +156,9 @@ def backprop(backprop):
 
 
 @guarded
-def train(train):
+def train(learner_train):
     """Three epochs on two samples: the recorded losses tell what the loop did."""
-    chk = Check("train", train, returns=tuple[dict[str, np.ndarray], list[float]])
+    chk = Check("train", learner_train, returns=tuple[dict[str, np.ndarray], list[float]])
     x = np.array([[2.0, 1.0, 0.0, 2.0], [1.0, 3.0, 1.0, 0.0]])
     start = _fresh(SMALL)
     case = "3 epochs, learning rate 0.02, on two samples"

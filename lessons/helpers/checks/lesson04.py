@@ -22,9 +22,9 @@ def as_ints(values):
 
 
 @guarded
-def encode(encode):
+def encode(learner_encode):
     """Characters to ids: positions in the vocabulary, counted from 0."""
-    chk = Check("encode", encode, returns=list[int])
+    chk = Check("encode", learner_encode, returns=list[int])
     chk.returns_exactly(("abc", ALPHABET), [1, 2, 3],
               case='encode("abc", ALPHABET)',
               hint="a character's id is its position in vocab, counted from 0 (vocab[0] is "
@@ -42,9 +42,9 @@ def encode(encode):
 
 
 @guarded
-def decode(decode):
+def decode(learner_decode):
     """Ids back to characters, as one string."""
-    chk = Check("decode", decode, returns=str)
+    chk = Check("decode", learner_decode, returns=str)
     got = chk.run(HUMPTY + [Y], ALPHABET)
     chk.equal(got, "humpty dumpty", case="decode(the ids of 'humpty dumpty', ALPHABET)",
               hint="id i is the character vocab[i] (ids count from 0): do not subtract 1.")
@@ -57,9 +57,9 @@ def decode(decode):
 
 
 @guarded
-def build_vocabulary(build_vocabulary):
+def build_vocabulary(learner_build_vocabulary):
     """Distinct characters, sorted, one string."""
-    chk = Check("build_vocabulary", build_vocabulary, returns=str)
+    chk = Check("build_vocabulary", learner_build_vocabulary, returns=str)
     got = chk.run("hello world")
     chk.true(len(set(got)) == len(got), got=got, case='build_vocabulary("hello world")',
              hint="each distinct character once: a set drops the repeats.")
@@ -74,9 +74,9 @@ def build_vocabulary(build_vocabulary):
 
 
 @guarded
-def windows(windows):
+def windows(learner_windows):
     """All (context, next id) pairs, sliding by one."""
-    chk = Check("windows", windows, returns=tuple[np.ndarray, np.ndarray])
+    chk = Check("windows", learner_windows, returns=tuple[np.ndarray, np.ndarray])
     cases = [
         (np.array(HUMPTY + [Y]), 12, [HUMPTY], [Y], '"humpty dumpty" (13 ids) with context_length=12'),
         (np.array([5, 6, 7, 8, 9]), 2, [[5, 6], [6, 7], [7, 8]], [7, 8, 9],
@@ -100,9 +100,9 @@ def windows(windows):
 
 
 @guarded
-def embed(embed):
+def embed(learner_embed):
     """Rows of the embedding matrix, one per id."""
-    chk = Check("embed", embed, returns=torch.Tensor)
+    chk = Check("embed", learner_embed, returns=torch.Tensor)
     E = torch.arange(20.0).reshape(4, 5)  # vocab_size 4, d_embed 5: row i is [5i, ..., 5i + 4]
     chk.returns((torch.tensor([3, 0]), E.clone()), [[15.0, 16, 17, 18, 19], [0, 1, 2, 3, 4]],
                 case="ids=[3, 0], E of shape (4, 5) with rows [0..4], [5..9], [10..14], [15..19]",
@@ -138,9 +138,9 @@ def frequencies(sample_next, logits, temperature, n_draws=800, seed=0):
 
 
 @guarded
-def sample_next(sample_next):
+def sample_next(learner_sample_next):
     """Argmax at temperature 0, seeded draws from softmax(logits / T) otherwise."""
-    chk = Check("sample_next", sample_next, returns=int)
+    chk = Check("sample_next", learner_sample_next, returns=int)
     hint_zero = ("temperature 0 means no randomness: return the id of the largest score "
                  "(torch.argmax), without dividing by 0.")
     chk.returns((torch.tensor([1.0, 3.0, 2.0]), 0.0, torch.Generator().manual_seed(0)), 1,
@@ -194,9 +194,9 @@ def uniform_model(x: torch.Tensor) -> torch.Tensor:
 
 
 @guarded
-def generate(generate):
+def generate(learner_generate):
     """Predict, append, slide, repeat."""
-    chk = Check("generate", generate, returns=list[int])
+    chk = Check("generate", learner_generate, returns=list[int])
     prompt = [1, 2, 3, 4]
     hint_window = ("the window slides: at every step give the model the LAST context_length ids "
                    "(ids[-context_length:]), including the ones you just appended.")

@@ -4,9 +4,9 @@ from helpers.checking import Check, guarded
 
 
 @guarded
-def pair_counts(pair_counts):
+def pair_counts(learner_pair_counts):
     """Neighbouring pairs, each counted as often as it occurs, none invented."""
-    chk = Check("pair_counts", pair_counts, returns=dict[tuple[int, int], int])
+    chk = Check("pair_counts", learner_pair_counts, returns=dict[tuple[int, int], int])
     ids = [1, 2, 1, 2, 3]
     got = chk.run(list(ids))
     chk.true((3, 1) not in got, case="ids=[1, 2, 1, 2, 3] gave the pair (3, 1)",
@@ -31,9 +31,9 @@ def pair_counts(pair_counts):
 
 
 @guarded
-def merge(merge):
+def merge(learner_merge):
     """Left to right, non-overlapping, nothing lost, input untouched."""
-    chk = Check("merge", merge, returns=list[int])
+    chk = Check("merge", learner_merge, returns=list[int])
     chk.returns_exactly(([1, 2, 3, 1, 2, 4], (1, 2), 9), [9, 3, 9, 4],
               case="merge([1, 2, 3, 1, 2, 4], (1, 2), 9)",
               hint="keep the ids that are not part of a pair, including the last one: "
@@ -55,9 +55,9 @@ def merge(merge):
 
 
 @guarded
-def train_bpe(train_bpe):
+def train_bpe(learner_train_bpe):
     """The learned merges, in order, with the documented tie rule."""
-    chk = Check("train_bpe", train_bpe, returns=list[tuple[int, int]])
+    chk = Check("train_bpe", learner_train_bpe, returns=list[tuple[int, int]])
     got = chk.run("abababcab", 2)
     chk.true(len(got) == 2,
              case="train_bpe('abababcab', 2) should return a list of 2 merges",
@@ -85,9 +85,9 @@ def train_bpe(train_bpe):
 
 
 @guarded
-def encode(encode):
+def encode(learner_encode):
     """UTF-8 bytes, then the merges in the order they were learned."""
-    chk = Check("encode", encode, returns=list[int])
+    chk = Check("encode", learner_encode, returns=list[int])
     chk.returns_exactly(("héllo", []), [104, 195, 169, 108, 108, 111], case="encode('héllo', [])",
               hint="start from the UTF-8 bytes, list(text.encode('utf-8')), not ord() of each "
                    "character: é is the two bytes 195, 169.")
@@ -108,9 +108,9 @@ def encode(encode):
 
 
 @guarded
-def decode(decode):
+def decode(learner_decode):
     """Bytes of every id, joined, then decoded once as UTF-8 with errors='replace'."""
-    chk = Check("decode", decode, returns=str)
+    chk = Check("decode", learner_decode, returns=str)
     chk.returns_exactly(([104, 105], []), "hi", case="decode([104, 105], [])",
               hint="look up the byte of each id and decode the joined bytes as UTF-8.")
     chk.returns_exactly(([104, 0, 105], []), "h\x00i", case="decode([104, 0, 105], []): byte 0 too",

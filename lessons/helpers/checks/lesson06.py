@@ -48,9 +48,9 @@ def same_up_to_sign(got: np.ndarray, expected: np.ndarray, atol: float = 1e-6) -
 
 
 @guarded
-def cosine_similarity(cosine_similarity):
+def cosine_similarity(learner_cosine_similarity):
     """Cosines of a vector with each row of a matrix."""
-    chk = Check("cosine_similarity", cosine_similarity, returns=np.ndarray)
+    chk = Check("cosine_similarity", learner_cosine_similarity, returns=np.ndarray)
     chk.returns((np.array([1.0, 0.0]), np.array([[1.0, 0.0], [0.0, 1.0]])), [1.0, 0.0],
                 case="query [1, 0] against the rows [1, 0] and [0, 1]",
                 hint="divide each score by the length of ITS OWN row, "
@@ -78,9 +78,9 @@ def cosine_similarity(cosine_similarity):
 
 
 @guarded
-def nearest(nearest):
+def nearest(learner_nearest):
     """The k most similar words, best first, leaving out the excluded ones."""
-    chk = Check("nearest", nearest, returns=list[tuple[str, float]])
+    chk = Check("nearest", learner_nearest, returns=list[tuple[str, float]])
     case = "query [5, 0] (= cat) in the 5-word vocabulary, k=3"
     words, scores = pairs(chk, chk.run(PETS[0], PETS, PETS_WORDS, 3), case)
     chk.equal(words, ["cat", "kitten", "dog"], case=case,
@@ -106,9 +106,9 @@ def nearest(nearest):
 
 
 @guarded
-def analogy(analogy):
+def analogy(learner_analogy):
     """king - man + woman in a made-up 3-D vocabulary."""
-    chk = Check("analogy", analogy, returns=list[tuple[str, float]])
+    chk = Check("analogy", learner_analogy, returns=list[tuple[str, float]])
     case = "king - man + woman in the 7-word vocabulary, k=3"
     got = chk.run("king", "man", "woman", ROYAL, ROYAL_WORDS, 3)
     words, scores = pairs(chk, got, case)
@@ -126,9 +126,9 @@ def analogy(analogy):
 
 
 @guarded
-def pca_2d(pca_2d):
+def pca_2d(learner_pca_2d):
     """Projection onto the two directions of largest spread."""
-    chk = Check("pca_2d", pca_2d, returns=np.ndarray)
+    chk = Check("pca_2d", learner_pca_2d, returns=np.ndarray)
     case = "6 points centred on the origin, spread most along axis 3, then axis 1"
     got = chk.run(SPREAD.copy())
     chk.has_shape(got, (6, 2), case=case, hint=SHAPE_HINT)

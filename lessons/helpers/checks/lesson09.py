@@ -35,9 +35,9 @@ def table_rows(chk: Check, got: Any, names: list[str], case: str) -> np.ndarray:
 
 
 @guarded
-def directions(directions):
+def directions(learner_directions):
     """One-hot axes, then seeded random unit vectors."""
-    chk = Check("directions", directions, returns=dict[str, np.ndarray])
+    chk = Check("directions", learner_directions, returns=dict[str, np.ndarray])
     names = ["michael", "jordan", "basketball"]
     case = "directions(['michael', 'jordan', 'basketball'], d=4)"
     rows = table_rows(chk, chk.run(names, 4), names, case)
@@ -60,9 +60,9 @@ def directions(directions):
 
 
 @guarded
-def mlp(mlp):
+def mlp(learner_mlp):
     """The block on hand-made weights that isolate each step, then on a batch."""
-    chk = Check("mlp", mlp, returns=np.ndarray)
+    chk = Check("mlp", learner_mlp, returns=np.ndarray)
     x = np.zeros(3)
     W_up = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, -1.0]])  # 2 neurons reading 3 numbers
     W_down = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])  # what they write, one column each
@@ -92,9 +92,9 @@ def mlp(mlp):
 
 
 @guarded
-def build_fact_mlp(build_fact_mlp):
+def build_fact_mlp(learner_build_fact_mlp):
     """Michael Jordan plays basketball, Michael Phelps swims, on one-hot axes."""
-    chk = Check("build_fact_mlp", build_fact_mlp, returns=tuple[np.ndarray, np.ndarray, np.ndarray])
+    chk = Check("build_fact_mlp", learner_build_fact_mlp, returns=tuple[np.ndarray, np.ndarray, np.ndarray])
     case = "facts [('michael', 'jordan', 'basketball'), ('michael', 'phelps', 'swimming')]"
     got = chk.run(FACTS, TABLE)
     chk.true(isinstance(got, tuple) and len(got) == 3, case=case, got=got,
@@ -116,9 +116,9 @@ def build_fact_mlp(build_fact_mlp):
 
 
 @guarded
-def firing_neurons(firing_neurons):
+def firing_neurons(learner_firing_neurons):
     """Which of the Jordan and Phelps neurons fire, for names alone and together."""
-    chk = Check("firing_neurons", firing_neurons, returns=np.ndarray)
+    chk = Check("firing_neurons", learner_firing_neurons, returns=np.ndarray)
 
     def same(got: Any, expected: list, case: str, hint: str) -> None:
         chk.has_shape(got, np.shape(expected), case=case,
@@ -155,9 +155,9 @@ def firing_neurons(firing_neurons):
 
 
 @guarded
-def mlp_param_count(mlp_param_count):
+def mlp_param_count(learner_mlp_param_count):
     """Small blocks counted by hand."""
-    chk = Check("mlp_param_count", mlp_param_count, returns=int)
+    chk = Check("mlp_param_count", learner_mlp_param_count, returns=int)
 
     def count(args: tuple, kwargs: dict, expected: int, case: str, hint: str) -> None:
         chk.equal(chk.call(args, kwargs, case=case, hint=hint), expected, case=case, hint=hint)

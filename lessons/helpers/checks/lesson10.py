@@ -19,9 +19,9 @@ def _sorted(values) -> torch.Tensor:
 
 
 @guarded
-def random_unit_vectors(random_unit_vectors):
+def random_unit_vectors(learner_random_unit_vectors):
     """Shape, unit length, every direction possible, and the seeded draw."""
-    chk = Check("random_unit_vectors", random_unit_vectors, returns=torch.Tensor)
+    chk = Check("random_unit_vectors", learner_random_unit_vectors, returns=torch.Tensor)
     V = chk.run(5, 3, torch.Generator().manual_seed(0))
     chk.has_shape(V, (5, 3), case="n=5, d=3: the shape",
                   hint="return one vector per row: shape (n, d).")
@@ -43,9 +43,9 @@ def random_unit_vectors(random_unit_vectors):
 
 
 @guarded
-def pairwise_angles(pairwise_angles):
+def pairwise_angles(learner_pairwise_angles):
     """One angle per pair, in degrees, for unit and non-unit rows, never nan."""
-    chk = Check("pairwise_angles", pairwise_angles, returns=torch.Tensor)
+    chk = Check("pairwise_angles", learner_pairwise_angles, returns=torch.Tensor)
     s = math.sqrt(0.5)
     units = torch.tensor([[1.0, 0.0], [0.0, 1.0], [s, s]])
     got = chk.run(units)
@@ -84,9 +84,9 @@ def pairwise_angles(pairwise_angles):
 
 
 @guarded
-def share_within(share_within):
+def share_within(learner_share_within):
     """Fractions, both sides of 90, the band's width, the band argument."""
-    chk = Check("share_within", share_within, returns=float)
+    chk = Check("share_within", learner_share_within, returns=float)
     chk.returns((torch.tensor([90.0, 180.0]),), 0.5, case="angles [90, 180]: one of two",
                 hint="return the fraction (count / number of angles), not the count.")
     chk.returns((torch.tensor([85.0, 89.5, 90.0, 93.0]),), 0.5,
@@ -108,9 +108,9 @@ def share_within(share_within):
 
 
 @guarded
-def exact_share(exact_share):
+def exact_share(learner_exact_share):
     """Whole range, the closed forms in 2 and 3 dimensions, and two dimensions that matter."""
-    chk = Check("exact_share", exact_share, returns=float)
+    chk = Check("exact_share", learner_exact_share, returns=float)
     chk.returns((3, 90.0), 1.0, rtol=1e-4,
                 case="d=3, band=90: 0 to 180 degrees, every angle",
                 hint="integrate from 90 - band to 90 + band degrees and divide by the integral "
@@ -133,9 +133,9 @@ def exact_share(exact_share):
 
 
 @guarded
-def pack(pack):
+def pack(learner_pack):
     """The loss sees cosines with a zero diagonal; rows stay unit; the worst pair improves."""
-    chk = Check("pack", pack, returns=torch.Tensor)
+    chk = Check("pack", learner_pack, returns=torch.Tensor)
     V = _unit_rows(12, 4, seed=0)
     seen = []
 

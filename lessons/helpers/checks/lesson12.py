@@ -14,7 +14,7 @@ def outcome(fn, *args):
         result = fn(*args)
     except ValueError as err:
         return ["ValueError", str(err)]
-    except Exception as err:  # noqa: BLE001 (any other error is reported by its name)
+    except Exception as err:  # any other error is reported by its name
         return [type(err).__name__, str(err)]
     return ["returned", repr(result)[:200]]
 
@@ -38,9 +38,9 @@ def refuses(chk, fn, args, *, case, hint):
 
 
 @guarded
-def training_flops(training_flops):
+def training_flops(learner_training_flops):
     """6 x N x D, as floats."""
-    chk = Check("training_flops", training_flops, returns=float | np.ndarray)
+    chk = Check("training_flops", learner_training_flops, returns=float | np.ndarray)
     chk.returns((1_000_000, 20_000_000), 1.2e14, case="a million parameters, 20 million tokens",
                 hint="about 6 operations per parameter per token: 2 forward (a multiply and an add), "
                      "4 backward. The compute is 6 * n_params * n_tokens.")
@@ -57,9 +57,9 @@ def training_flops(training_flops):
 
 
 @guarded
-def fit_power_law(fit_power_law):
+def fit_power_law(learner_fit_power_law):
     """Three unknowns from points; clear errors for impossible fits."""
-    chk = Check("fit_power_law", fit_power_law, returns=tuple[float, float, float])
+    chk = Check("fit_power_law", learner_fit_power_law, returns=tuple[float, float, float])
     method = ("for a trial E, fit the least-squares line through (log x, log(loss - E)); try many "
               "E in [0, min(loss)) and keep the fit whose curve is closest to log loss.")
     x = np.array([1e3, 1e4, 1e5, 1e6])
@@ -113,29 +113,29 @@ def fit_power_law(fit_power_law):
     chk.close(fit, [2.0, 5.0, 0.5], case="exactly three points, on 2 + 5 x^-0.5",
               hint="three points are enough for three unknowns.", rtol=0.05, atol=0.01)
     impossible = "raise ValueError(\"...\") with a sentence that says what is wrong"
-    refuses(chk, fit_power_law, ([1e3, 1e4], [2.0, 1.5]), case="only two points",
+    refuses(chk, learner_fit_power_law, ([1e3, 1e4], [2.0, 1.5]), case="only two points",
             hint=f"three unknowns need three points: {impossible} when there are fewer than 3 "
                  "different x.")
-    refuses(chk, fit_power_law, ([1e3, 1e3, 1e4], [2.0, 2.1, 1.5]),
+    refuses(chk, learner_fit_power_law, ([1e3, 1e3, 1e4], [2.0, 2.1, 1.5]),
             case="three points but only two different x",
             hint=f"count the different values of x (np.unique): {impossible}.")
-    refuses(chk, fit_power_law, ([], []), case="no points at all", hint=f"{impossible}.")
-    refuses(chk, fit_power_law, ([1e3, 1e4, 1e5], [2.0, 0.0, 1.5]), case="a loss of 0",
+    refuses(chk, learner_fit_power_law, ([], []), case="no points at all", hint=f"{impossible}.")
+    refuses(chk, learner_fit_power_law, ([1e3, 1e4, 1e5], [2.0, 0.0, 1.5]), case="a loss of 0",
             hint=f"log 0 is -inf and the fit would come out nan: {impossible} when a loss is not "
                  "positive.")
-    refuses(chk, fit_power_law, ([1e3, -1e4, 1e5], [2.0, 1.8, 1.5]), case="a negative x",
+    refuses(chk, learner_fit_power_law, ([1e3, -1e4, 1e5], [2.0, 1.8, 1.5]), case="a negative x",
             hint=f"{impossible} when an x is not positive (its log does not exist).")
-    refuses(chk, fit_power_law, ([1e3, 1e4, 1e5], [2.0, float("nan"), 1.5]), case="a loss that is nan",
-            hint=f"{impossible} when a number is not finite (np.isfinite).")
-    refuses(chk, fit_power_law, ([1e3, 1e4, 1e5, 1e6], [2.0, 1.8, 1.5]), case="4 x but 3 losses",
+    refuses(chk, learner_fit_power_law, ([1e3, 1e4, 1e5], [2.0, float("nan"), 1.5]),
+            case="a loss that is nan", hint=f"{impossible} when a number is not finite (np.isfinite).")
+    refuses(chk, learner_fit_power_law, ([1e3, 1e4, 1e5, 1e6], [2.0, 1.8, 1.5]), case="4 x but 3 losses",
             hint=f"{impossible} when x and loss differ in length.")
     chk.passed()
 
 
 @guarded
-def predict_loss(predict_loss):
+def predict_loss(learner_predict_loss):
     """E + A x^-alpha, for numbers and arrays."""
-    chk = Check("predict_loss", predict_loss, returns=float | np.ndarray)
+    chk = Check("predict_loss", learner_predict_loss, returns=float | np.ndarray)
     chk.returns((1000.0, 1.5, 30.0, 0.4), 1.5 + 30 * 1000**-0.4,
                 case="x = 1000, E = 1.5, A = 30, alpha = 0.4",
                 hint="the loss is E + A * x**(-alpha), with a minus sign in the exponent (the loss "
@@ -153,9 +153,9 @@ def predict_loss(predict_loss):
 
 
 @guarded
-def pareto_frontier(pareto_frontier):
+def pareto_frontier(learner_pareto_frontier):
     """Runs that no other run beats on both compute and loss."""
-    chk = Check("pareto_frontier", pareto_frontier, returns=np.ndarray)
+    chk = Check("pareto_frontier", learner_pareto_frontier, returns=np.ndarray)
 
     def mask(compute, loss, expected, *, case, hint):
         got = chk.call((np.array(compute, dtype=float), np.array(loss, dtype=float)), case=case, hint=hint)
@@ -189,9 +189,9 @@ def pareto_frontier(pareto_frontier):
 
 
 @guarded
-def compute_optimal(compute_optimal):
+def compute_optimal(learner_compute_optimal):
     """The split of a budget that minimises E + A/N^alpha + B/D^beta under 6ND = C."""
-    chk = Check("compute_optimal", compute_optimal,
+    chk = Check("compute_optimal", learner_compute_optimal,
                 returns=tuple[float | np.ndarray, float | np.ndarray])
     chk.returns((6e10, 1.0, 0.3, 1.0, 0.3), (1e5, 1e5),
                 case="a symmetric law (A = B, alpha = beta) and 6e10 FLOPs",
