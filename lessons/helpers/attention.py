@@ -167,7 +167,7 @@ def plot_pattern(pattern: torch.Tensor, tokens: list[str] = TOKENS, ax: plt.Axes
     ax.imshow(weights, cmap="Blues", vmin=0, vmax=1)  # the figures print the weights too
     for i, j in np.ndindex(weights.shape):
         if weights[i, j] >= 0.005:
-            ax.text(j, i, f"{weights[i, j]:.2f}".lstrip("0"), ha="center", va="center", fontsize=8,
+            ax.text(j, i, f"{weights[i, j]:.2f}".lstrip("0"), ha="center", va="center", fontsize=9,
                     color="white" if weights[i, j] > 0.6 else "black")
     ax.set_xticks(range(len(tokens)), tokens, rotation=45, ha="right")
     ax.set_yticks(range(len(tokens)), tokens)

@@ -64,9 +64,9 @@ POSITION_EMBEDDING = _t([[0.0, 0.0], [1.0, 1.0], [-1.0, 2.0], [0.0, 0.0]])
 
 def layer_norm(learner_layer_norm):
     """Each row normalised on its own, with the population variance, eps, then scale and shift."""
-    chk = Check("layer_norm", learner_layer_norm)
+    chk = Check("layer_norm", learner_layer_norm, returns=torch.Tensor)
     x = _t([[1.0, 2.0, 3.0, 4.0], [2.0, 0.0, 2.0, 0.0]])  # 2 rows of d = 4 features
-    out = torch.as_tensor(chk.run(x.clone(), ONES4, ZEROS4))
+    out = chk.run(x.clone(), ONES4, ZEROS4)
     chk.true(out.shape == x.shape and torch.allclose(out.mean(dim=-1), torch.zeros(2, dtype=out.dtype),
                                                      atol=1e-6),
              case="with scale 1 and shift 0, every ROW of layer_norm(x) should have mean 0; "
@@ -96,7 +96,7 @@ def layer_norm(learner_layer_norm):
 
 def dropout(learner_dropout):
     """Nothing happens at inference; while training, a fraction p is zeroed and the rest scaled."""
-    chk = Check("dropout", learner_dropout)
+    chk = Check("dropout", learner_dropout, returns=torch.Tensor)
     x = _fill((4, 5), 0.0, 2.0) + 3.0
     chk.returns((x.clone(), 0.5, False), x, case="dropout(x, p=0.5, training=False): at inference",
                 hint="at inference (training=False) return x unchanged: nothing is dropped and "
@@ -105,7 +105,7 @@ def dropout(learner_dropout):
     given = twos.clone()
     with torch.random.fork_rng():
         torch.manual_seed(0)
-        out = torch.as_tensor(chk.run(given, 0.25))
+        out = chk.run(given, 0.25)
     chk.true(torch.equal(given, twos), case="dropout(x, p=0.25) changed the x it was given",
              hint="return a new tensor (x * keep / (1 - p)); do not write zeros into x.")
     chk.equal(tuple(out.shape), tuple(twos.shape), case="the shape of dropout(x, p=0.25)",
@@ -125,7 +125,7 @@ def dropout(learner_dropout):
     varied = _fill((10_000,), 1.0, 1.0) + 1.5  # every entry different, none zero
     with torch.random.fork_rng():
         torch.manual_seed(1)
-        out = torch.as_tensor(chk.run(varied.clone(), 0.5))
+        out = chk.run(varied.clone(), 0.5)
     kept = out != 0
     chk.close(out[kept], varied[kept] / 0.5, case="dropout(x, p=0.5) on 10,000 different numbers: "
               "each survivor should be its own x / (1 - p)",
@@ -135,7 +135,7 @@ def dropout(learner_dropout):
 
 def mlp(learner_mlp):
     """Up, GELU, down: the activation in the right place, both biases, any leading axes."""
-    chk = Check("mlp", learner_mlp)
+    chk = Check("mlp", learner_mlp, returns=torch.Tensor)
     x = _t([[1.0, -2.0]])  # one token, d_model = 2; d_mlp = 8
     W_up = _t([[1, -1, 0.5, -0.5, 0, 0, 2, -2], [0, 0, 1, -1, 1, -1, 0.5, -0.5]])
     no_bias_up, no_bias_down = torch.zeros(8, dtype=torch.float64), torch.zeros(2, dtype=torch.float64)
@@ -165,7 +165,7 @@ def block(learner_block):
     The sublayers are simple functions (x + 1, 2x, x squared, ...) so that each way of wiring
     them gives a different, easy-to-check result.
     """
-    chk = Check("block", learner_block)
+    chk = Check("block", learner_block, returns=torch.Tensor)
     x = X3
     chk.returns((x.clone(), _same, _zero, _same, _zero, _same), x,
                 case="attention and the MLP both return zeros, so the block must return x itself",
@@ -200,7 +200,7 @@ def gpt_forward(learner_gpt_forward):
     vocab_size 3, d_model 2, context 4; token embeddings [1, 0], [0, 1], [1, -1] and position
     embeddings [0, 0], [1, 1], [-1, 2], [0, 0].
     """
-    chk = Check("gpt_forward", learner_gpt_forward)
+    chk = Check("gpt_forward", learner_gpt_forward, returns=torch.Tensor)
     embeddings = (TOKEN_EMBEDDING, POSITION_EMBEDDING)
     chk.returns((torch.tensor([[1]]), *embeddings, [], _same, _same), [[[0.0, 1.0, -1.0]]],
                 case="one sequence of one token (id 1, vector [0, 1]), no blocks, ln_f and drop do "
@@ -368,7 +368,7 @@ def train_gpt(learner_train_gpt):
 
 def gpt_param_count(learner_gpt_param_count):
     """Each part of the count on its own: embeddings, the final norm, weights, biases, layers."""
-    chk = Check("gpt_param_count", learner_gpt_param_count)
+    chk = Check("gpt_param_count", learner_gpt_param_count, returns=int)
     count = chk.run
     chk.equal(count(4, 0, 11, 5) - count(4, 0, 10, 5), 4,
               case="what one more vocabulary entry adds (d_model = 4, no blocks)",
