@@ -233,6 +233,8 @@ def ablation_costs(ablation_costs):
             chk.true(isinstance(result, tuple) and len(result) == 2, case=case,
                      hint="return the (n_layers, n_heads) tensor of loss changes.")
             costs, hooks = result
+            chk.true(costs is not None, case=f"{case}: ablation_costs returned None",
+                     hint="end the function with `return <the result>`: without one it gives None.")
             expected = reference.ablation_costs(_kernel_gpt(config, weights), windows, mean)
             chk.close(costs, expected, atol=2e-5, case=case,
                       hint="the loss with head h of layer l replaced (by zeros, or by its mean over the "
@@ -296,6 +298,8 @@ def activation_patching(activation_patching):
         chk.true(isinstance(result, tuple) and len(result) == 2, case=case,
                  hint="return the (n_layers + 1, T) tensor of shares restored.")
         restored, hooks = result
+        chk.true(restored is not None, case=f"{case}: activation_patching returned None",
+                 hint="end the function with `return <the result>`: without one it gives None.")
         model = _kernel_gpt(config, weights)
         expected = reference.activation_patching(model, clean, corrupted, answer, wrong)
         chk.close(restored, expected, atol=1e-3, case=case,

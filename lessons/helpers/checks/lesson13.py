@@ -283,10 +283,10 @@ def head_outputs(head_outputs: Callable) -> None:
     model = tiny_gpt(n_layers=1, n_heads=2, phase=2.0)
     attn = model.blocks[0].attn
     x = _fill((2, 5, 8), 0.5, 1.0)  # B = 2, T = 5, C = 8
-    got = torch.as_tensor(chk.run(attn, x.clone()))
-    chk.equal(tuple(got.shape), (2, 2, 5, 8), case="head_outputs(attn, x) with x of shape (2, 5, 8), 2 heads",
-              hint="return (B, n_heads, T, C): each head's change in the full width C of the residual "
-                   "stream, after its own rows of W_o.")
+    got = chk.run(attn, x.clone())
+    chk.has_shape(got, (2, 2, 5, 8), case="head_outputs(attn, x) with x of shape (2, 5, 8), 2 heads",
+                  hint="return (B, n_heads, T, C): each head's change in the full width C of the residual "
+                       "stream, after its own rows of W_o")
     with torch.no_grad():
         chk.close(got.sum(dim=1), attn(x), atol=1e-5, case="the sum over the heads of head_outputs(attn, x) "
                   "should equal attn(x)",
@@ -356,10 +356,11 @@ def logit_lens(logit_lens: Callable) -> None:
     chk = Check("logit_lens", logit_lens)
     model = tiny_gpt(n_layers=2, n_heads=2, vocab_size=5, phase=4.0)
     tokens = torch.tensor([[3, 0, 4], [1, 1, 2]])
-    got = torch.as_tensor(chk.run(model, tokens))
-    chk.equal(tuple(got.shape), (3, 2, 3, 5), case="logit_lens(model, tokens) for 2 blocks, 2 texts of 3 "
-              "tokens, 5 tokens in the vocabulary",
-              hint="(n_layers + 1, B, T, vocab_size): the embeddings first, then the output of every block.")
+    got = chk.run(model, tokens)
+    chk.has_shape(got, (3, 2, 3, 5), case="logit_lens(model, tokens) for 2 blocks, 2 texts of 3 "
+                  "tokens, 5 tokens in the vocabulary",
+                  hint="(n_layers + 1, B, T, vocab_size): the embeddings first, then the output of every "
+                       "block")
     with torch.no_grad():
         chk.close(got[-1], model(tokens), atol=1e-5, case="the last row should equal model(tokens)",
                   hint="read each stream through the final layer norm, model.ln_f(x), then "
@@ -385,9 +386,9 @@ def activation_patching(activation_patching: Callable) -> None:
     chk = Check("activation_patching", activation_patching)
     model = tiny_gpt(n_layers=2, n_heads=2, vocab_size=6, phase=6.5, size=3.0)
     clean, corrupted = torch.tensor([1, 4, 2, 0, 3]), torch.tensor([1, 4, 5, 0, 3])
-    got = torch.as_tensor(chk.run(model, clean, corrupted, 2, 5))
-    chk.equal(tuple(got.shape), (3, 5), case="activation_patching on a 2-block model, texts of 5 tokens",
-              hint="(n_layers + 1, T): the stream entering each block, and the one leaving the last.")
+    got = chk.run(model, clean, corrupted, 2, 5)
+    chk.has_shape(got, (3, 5), case="activation_patching on a 2-block model, texts of 5 tokens",
+                  hint="(n_layers + 1, T): the stream entering each block, and the one leaving the last")
     chk.count += 1
     if abs(got[0, 2].item() - 1) > 1e-4:
         hint = ("run the CORRUPTED text and put the CLEAN stream in, at one stream and one position "
