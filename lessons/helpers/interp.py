@@ -17,6 +17,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from helpers.plotting import COLORS
 from helpers.text import load_corpus, split_corpus
 
 #: How a few invisible characters are drawn in plots.
@@ -134,9 +135,8 @@ def plot_head(pattern: torch.Tensor, text: str, title: str, ax: plt.Axes | None 
         size = min(9.0, 2.5 + 0.16 * len(text))
         _, ax = plt.subplots(figsize=(size + 1.2, size))
     image = ax.imshow(pattern.numpy(), cmap="Blues", vmin=0, vmax=1)
-    fontsize = 9 if len(text) <= 40 else 6
-    if len(text) <= 80:
-        _char_ticks(ax, text, fontsize)
+    if len(text) <= 64:  # longer texts keep numbered ticks: 9-point characters would overlap
+        _char_ticks(ax, text, 9)
     ax.set_xlabel("looks at (key)")
     ax.set_ylabel("position (query)")
     ax.set_title(title, fontsize=11)
@@ -205,8 +205,8 @@ def plot_lens_losses(losses: Sequence[float], uniform: float) -> plt.Axes:
     """Held-out loss (bits per character) of the prediction read after each block."""
     _, ax = plt.subplots(figsize=(6.5, 3.4))
     streams = range(len(losses))
-    ax.plot(streams, losses, "o-", color="tab:blue", label="logit lens on held-out text")
-    ax.axhline(uniform, color="tab:gray", linestyle="--", label=f"uniform guess ({uniform:.2f} bits)")
+    ax.plot(streams, losses, "o-", color=COLORS["blue"], label="logit lens on held-out text")
+    ax.axhline(uniform, color="grey", linestyle="--", label=f"uniform guess ({uniform:.2f} bits)")
     ax.set_xticks(streams, ["embed"] + [f"block {i}" for i in range(len(losses) - 1)], fontsize=9)
     ax.set_ylabel("bits per character")
     ax.set_xlabel("read the residual stream after")
@@ -239,7 +239,7 @@ def plot_patching(restored: torch.Tensor, clean: str, corrupted: str) -> plt.Axe
     _, ax = plt.subplots(figsize=(0.3 * T + 2.5, 0.45 * n_streams + 1.8))
     image = ax.imshow(restored.numpy(), cmap="RdBu", vmin=-1, vmax=1, aspect="auto")
     labels = [shown(c) if c == d else f"{shown(d)}→{shown(c)}" for c, d in zip(clean, corrupted)]
-    ax.set_xticks(range(T), labels, fontsize=8, family="monospace")
+    ax.set_xticks(range(T), labels, fontsize=9, family="monospace")
     ax.set_yticks(range(n_streams), ["embed"] + [f"after block {i}" for i in range(n_streams - 1)],
                   fontsize=9)
     ax.set_xlabel("position (the patched character is marked corrupted→clean)")
@@ -254,10 +254,11 @@ def plot_repeated_surprise(bits_lost: dict[str, torch.Tensor], period: int, unif
     bits_lost: {kind of text: (B, 2 * period - 1)}; column t is the surprise at character t + 1.
     """
     _, ax = plt.subplots(figsize=(8, 3.6))
-    for (kind, lost), style, colour in zip(bits_lost.items(), [".-", "s--"], ["tab:red", "tab:blue"]):
+    colours = [COLORS["vermillion"], COLORS["blue"]]
+    for (kind, lost), style, colour in zip(bits_lost.items(), [".-", "s--"], colours):
         positions = torch.arange(1, lost.shape[1] + 1)
         ax.plot(positions, lost.mean(dim=0), style, markersize=3, color=colour, label=kind)
-    ax.axhline(uniform, color="tab:gray", linestyle=":", label=f"uniform guess ({uniform:.2f} bits)")
+    ax.axhline(uniform, color="grey", linestyle=":", label=f"uniform guess ({uniform:.2f} bits)")
     ax.axvline(period - 0.5, color="black", linestyle="-", linewidth=0.8)
     ax.text(period + 1, ax.get_ylim()[1] * 0.95, "the second copy starts", fontsize=9, va="top")
     ax.set_xlabel("position of the character predicted")
@@ -287,7 +288,8 @@ def plot_head_history(history: dict, head: tuple[int, int],
     """
     steps = history["steps"]
     layer, h = head
-    kinds = {"random": ("random characters", "tab:red"), "held_out": ("documentation", "tab:blue")}
+    kinds = {"random": ("random characters", COLORS["vermillion"]),
+             "held_out": ("documentation", COLORS["blue"])}
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
     for kind, (label, colour) in kinds.items():
         measures = [m[kind] for m in history["measures"]]
@@ -305,11 +307,11 @@ def plot_head_history(history: dict, head: tuple[int, int],
                        markersize=12, color=colour, markeredgecolor="black", label=f"{label}, checkpoint")
     for ax in (left, right):
         ax.set_xlabel("training step")
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=9, loc="upper left")
     left.set_ylabel("induction score")
     left.set_title("Induction scores as the model trains", fontsize=11)
     right.set_ylabel("first copy - second copy (bits)")
-    right.axhline(0, color="tab:gray", linewidth=0.8)
+    right.axhline(0, color="grey", linewidth=0.8)
     right.set_title("What the repeat saves, per character", fontsize=11)
     fig.tight_layout()
     return fig
@@ -325,9 +327,9 @@ def plot_sublayer_costs(effects: dict[str, list[tuple[float, float]]],
     n_layers = len(effects["attn"])
     x = np.arange(n_layers)
     for ax, column, title in [(axes[0], 0, "recall prompts"), (axes[1], 1, "copying prompts")]:
-        ax.bar(x - 0.2, [e[column] for e in effects["attn"]], 0.4, color="tab:blue",
+        ax.bar(x - 0.2, [e[column] for e in effects["attn"]], 0.4, color=COLORS["blue"],
                label="attention ablated")
-        ax.bar(x + 0.2, [e[column] for e in effects["mlp"]], 0.4, color="tab:orange", hatch="//",
+        ax.bar(x + 0.2, [e[column] for e in effects["mlp"]], 0.4, color=COLORS["orange"], hatch="//",
                label="MLP ablated")
         ax.axhline(intact[column], color="black", linestyle="--", label="intact model")
         ax.set_xticks(x, [f"block {i}" for i in range(n_layers)], fontsize=9)
