@@ -42,3 +42,31 @@ def test_a_crash_in_one_exercise_costs_only_that_exercise(graded_course):
     assert scores == {**best, f"test_{last}": 0}
     feedback = html.unescape(graded_course.feedback(lesson, "crash"))
     assert feedback.index("ZeroDivisionError") < feedback.index("Likely mistake")
+
+
+def test_a_failed_nbgrader_command_shows_its_error_lines():
+    """Not the last 4,000 characters of its INFO log: the ERROR entries, tracebacks included."""
+    from autograder.nbgrader import error_lines
+
+    log = "\n".join(["[AutogradeApp | INFO] Copying a -> b"] * 500 + [
+        "[AutogradeApp | ERROR] Timeout waiting for execute reply (120s).",
+        "[AutogradeApp | INFO] Writing 1 bytes",
+        "[AutogradeApp | ERROR] There was an error processing assignment: x",
+        "Traceback (most recent call last):", "  File \"a.py\", line 1", "ValueError: no"])
+    assert error_lines(log).splitlines() == [
+        "[AutogradeApp | ERROR] Timeout waiting for execute reply (120s).",
+        "[AutogradeApp | ERROR] There was an error processing assignment: x",
+        "Traceback (most recent call last):", "  File \"a.py\", line 1", "ValueError: no"]
+
+
+def test_a_lesson_that_could_not_be_graded_fails_only_its_own_tests(lesson):
+    """The session's fixture records a lesson whose grading failed; its tests fail with the
+    reason, and the other lessons' tests run."""
+    import pytest
+
+    from tests.conftest import GradedCourse
+
+    course = GradedCourse(failed={lesson.name: "NbgraderError: [AutogradeApp | ERROR] boom"})
+    with pytest.raises(pytest.fail.Exception, match="boom"):
+        course.scores(lesson, "reference")
+    GradedCourse().check(lesson)  # graded: nothing to say
