@@ -4,6 +4,7 @@
     autograder/build.py             lessons + solutions + hidden tests -> nbgrader source notebooks
     autograder/hidden/lessonNN.py   hidden tests, one function per exercise
     autograder/mutants/lessonNN.py  plausible wrong answers, each with the message it must get
+    autograder/scaffold.py          new-lesson and new-exercise: every place a lesson or an exercise lives
 """
 
 from pathlib import Path

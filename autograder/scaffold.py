@@ -218,8 +218,10 @@ def {name}(learner_{name}):
     """The reference's results on random arguments. TODO: `_{name}_arguments` above, for the
     exercise's signature; a hint of your own if the docstring's first line is not one; cases
     of your own if random ones cannot show a mistake (autograder/hidden/common.py)."""
-    agrees_with_reference(hidden_check("{name}", learner_{name}), reference.{name}, _{name}_arguments,
-                          hint=inspect.getdoc(reference.{name}).splitlines()[0])
+    chk = hidden_check("{name}", learner_{name})
+    hint = inspect.getdoc(reference.{name}).splitlines()[0]
+    agrees_with_reference(chk, reference.{name}, _{name}_arguments,
+                          hint=hint)
 '''
 
 MUTANT_SLOT = '''
