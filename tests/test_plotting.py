@@ -35,9 +35,6 @@ COLOUR_BLINDNESS = {
 MIN_DELTA_E = 15
 #: A widget's label is cut ("temperat…") past this many characters unless its width is set.
 WIDGET_LABEL_CHARS = 8
-#: Helpers whose figures belong to lessons being rewritten elsewhere (they set 8-point
-#: labels; to be raised to plotting.MIN_FONT_SIZE with them).
-FONT_SIZE_PENDING = {"interp.py"}
 
 
 def lab(rgb: np.ndarray) -> np.ndarray:
@@ -106,7 +103,6 @@ def code_sources() -> dict[str, str]:
 
 def test_no_figure_sets_unreadably_small_text():
     small = [(name, match.group(0)) for name, source in code_sources().items()
-             if name not in FONT_SIZE_PENDING
              for match in re.finditer(r"\b(?:fontsize|labelsize|title_fontsize)=([0-9.]+)", source)
              if float(match.group(1)) < plotting.MIN_FONT_SIZE]
     small += [(name, word) for name, source in code_sources().items()
