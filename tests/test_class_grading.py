@@ -7,6 +7,8 @@ and hostile submissions (tests/submissions/lesson01/), grades it once with short
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import csv
 import hashlib
 import json
@@ -36,6 +38,7 @@ SUBMISSIONS = Path(__file__).parent / "submissions" / "lesson01"
 LESSON = next(lesson for lesson in all_lessons() if lesson.name.startswith("01_"))
 OTHER = next(lesson for lesson in all_lessons() if lesson.name.startswith("02_"))
 FULL = 8.0
+DENSE = 2.0  # the points of test_dense
 
 needs_sandbox = pytest.mark.skipif(not sandbox_available()[0],
                                    reason=f"no sandbox here: {sandbox_available()[1]}")
@@ -114,6 +117,13 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
 
     edit_notebook(course, "deleted_test", lambda cells: cells.pop(cell_index(cells, "test_dense")))
 
+    def duplicate(cells):  # a test cell pasted twice (same grade id)
+        index = cell_index(cells, "test_dense")
+        pasted = copy.deepcopy(cells[index])
+        pasted["id"] = "pasted-test"
+        cells.insert(index + 1, pasted)
+    edit_notebook(course, "duplicated_test", duplicate)
+
     def edit(cells):  # a wrong dense, and a test cell that no longer tests it
         cells[cell_index(cells, "dense")].source = "def dense(x, W, b):\n    return x @ W.T\n"
         cells[cell_index(cells, "test_dense")].source = 'print("all good")'
@@ -184,9 +194,71 @@ def test_infinite_loop_in_a_graded_function(graded: Graded) -> None:
 
 
 @needs_sandbox
-def test_infinite_loop_after_a_right_answer_keeps_full_marks(graded: Graded) -> None:
-    assert graded.total("loop_after_answer") == FULL
-    assert "cell timeout (cell" in graded.notes("loop_after_answer")
+def test_an_answer_cell_that_never_finishes_earns_nothing_for_its_exercise(graded: Graded) -> None:
+    """A loop after a right answer: the answer cell never finishes, so its exercise earns
+    nothing (plain nbgrader gives full marks); the other exercises are graded as usual."""
+    grades = graded.grades("loop_after_answer")
+    assert grades["test_dense"] == 0
+    assert graded.total("loop_after_answer") == FULL - DENSE
+    assert "answer cell dense did not finish within 5 s" in graded.notes("loop_after_answer")
+    assert "this exercise earns nothing" in graded.outputs("loop_after_answer")
+
+
+@needs_sandbox
+def test_a_duplicated_test_cell_is_graded_once(graded: Graded) -> None:
+    assert graded.outcomes["duplicated_test"].status == GRADED
+    assert graded.total("duplicated_test") == FULL  # never above the maximum
+    notes = graded.notes("duplicated_test")
+    assert "test cell test_dense appears 2 times (the last copy is graded, once)" in notes
+    assert "old version" not in notes
+
+
+@needs_sandbox
+def test_a_kernel_that_dies_after_its_cell_is_named_by_the_cell_running(graded: Graded) -> None:
+    notes = graded.notes("exits_from_a_thread")
+    assert graded.outcomes["exits_from_a_thread"].status == GRADED
+    assert "kernel died (cell" in notes, notes
+    assert graded.grades("exits_from_a_thread")["test_dense"] == DENSE
+
+
+def test_a_kernel_death_names_the_cell_it_died_in_not_where_it_was_noticed() -> None:
+    """The worker's clock of the death picks the cell that was running then."""
+    from autograder.grading.execute import CONTEXT, SandboxedExecute
+
+    class Worker:
+        def call(self, op: str) -> dict:
+            return {"status": -9, "died_at": 11.5}
+
+    execute = SandboxedExecute()
+    execute.started = {13: 10.0, 14: 11.0, 17: 12.0}
+    saved = CONTEXT.worker
+    CONTEXT.worker = Worker()
+    try:
+        assert execute.cell_running_at_death(17) == 14
+    finally:
+        CONTEXT.worker = saved
+
+
+def test_slow_output_is_a_notice_not_a_cell_timeout(monkeypatch) -> None:
+    """nbclient's "Timeout waiting for IOPub output" comes after the cell's reply: the cell
+    finished, so it is graded on what arrived, with a note that is not "cell timeout"."""
+    from nbclient.exceptions import CellTimeoutError
+    from nbconvert.preprocessors import ExecutePreprocessor
+
+    from autograder.grading.execute import CONTEXT, SandboxedExecute
+
+    def slow(self, cell, resources, index):
+        cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text="partial"))
+        raise CellTimeoutError("Timeout waiting for IOPub output")
+
+    monkeypatch.setattr(ExecutePreprocessor, "preprocess_cell", slow)
+    monkeypatch.setattr(CONTEXT, "notes", [])
+    execute = SandboxedExecute()
+    execute.started = {}
+    cell = nbformat.v4.new_code_cell("print('x' * 10**8)")
+    execute.execute_with_hidden_tests(cell, {}, 3, {})
+    assert not [o for o in cell.outputs if o.output_type == "error"]
+    assert "slow output" in CONTEXT.notes[0] and "cell timeout" not in "; ".join(CONTEXT.notes)
 
 
 @needs_sandbox
@@ -200,7 +272,7 @@ def test_fork_bomb(graded: Graded) -> None:
     notes = graded.notes("fork_bomb")
     assert "processes started by the submission were stopped" in notes and "cell timeout" in notes
     assert "os.fork refused" in graded.outputs("fork_bomb")
-    assert graded.total("fork_bomb") == FULL
+    assert graded.total("fork_bomb") == FULL - DENSE  # its answer cell never finished
 
 
 @needs_sandbox
@@ -298,7 +370,7 @@ def test_a_failed_check_shows_one_compact_block(graded: Graded) -> None:
     assert [line for line in text.splitlines() if line.strip() in source] == []
 
     plain = next(text for cell, ename, text in errors(graded, "raises_in_helper")
-                 if not cell and ename == "IndexError")  # the cell that plots relu(z)
+                 if cell == "relu" and ename == "IndexError")  # the answer cell tries relu once
     assert plain.startswith("Traceback (most recent call last):"), plain
     assert "---->" not in plain and "return z[len(z)]" in plain
 
@@ -313,11 +385,40 @@ def test_no_secrets_no_writes_no_network(graded: Graded) -> None:
 
 
 @needs_sandbox
+def test_the_sandbox_shows_only_its_allowlist(graded: Graded) -> None:
+    """Student code sees the system's programs and libraries, the few files of /etc that
+    Python's libraries read, the Python installation and its own worker's folder: the
+    submission lists every path it can see, outside those trees, and that is all of them."""
+    from autograder.grading.sandbox import ALLOWED_ETC, SYSTEM_LINKS
+
+    path = graded.course / "autograded" / "lists_what_it_can_read" / LESSON.name / LESSON.path.name
+    printed = "".join(out.get("text", "") for cell in nbformat.read(path, as_version=4).cells
+                      if cell.cell_type == "code" for out in cell.outputs)
+    lines = printed.splitlines()
+    worker = next(line.split(" ", 1)[1] for line in lines if line.startswith("WORKER "))
+    visible = {line.split(" ", 1)[1] for line in lines if line.startswith("VISIBLE ")}
+
+    def chain(path: str) -> set[str]:  # the path and its parents
+        return {str(p) for p in [Path(path), *Path(path).parents] if p != Path("/")}
+
+    expected = {"/usr", "/etc", "/dev", "/proc", "/tmp"}
+    expected |= {f"/{name}" for name in SYSTEM_LINKS if os.path.lexists(f"/{name}")}
+    expected |= {f"/etc/{name}" for name in ALLOWED_ETC if os.path.exists(f"/etc/{name}")}
+    for prefix in (sys.prefix, os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)):
+        expected |= chain(prefix)
+    expected |= chain(worker)
+    assert visible == expected, (sorted(visible - expected), sorted(expected - visible))
+    assert str(ROOT) not in "\n".join(visible - chain(sys.prefix))
+    assert graded.total("lists_what_it_can_read") == FULL
+
+
+@needs_sandbox
 def test_huge_output_is_truncated(graded: Graded) -> None:
     assert "output truncated" in graded.notes("huge_output")
     path = graded.course / "autograded" / "huge_output" / LESSON.name / LESSON.path.name
     assert path.stat().st_size < 2_000_000
-    assert graded.total("huge_output") == FULL
+    unfinished = "answer cell dense did not finish" in graded.notes("huge_output")  # 5 s here
+    assert graded.total("huge_output") == (FULL - DENSE if unfinished else FULL)
 
 
 @needs_sandbox
@@ -420,19 +521,38 @@ def test_nothing_outlives_a_killed_grading_command(graded: Graded, tmp_path: Pat
                                 "--course", str(course), "--workers", "2", "--quiet"],
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def ours() -> list[str]:  # grading processes share the command's line; bwrap hides the course
-        table = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
-        return [line for line in table.splitlines() if str(course) in line]
+    def tree() -> dict[int, str]:  # the command and its descendants: pid -> command line
+        table = subprocess.run(["ps", "-ww", "-eo", "pid=,ppid=,stat=,args="], capture_output=True,
+                               text=True).stdout
+        rows = [line.split(None, 3) for line in table.splitlines()]
+        found, added = {command.pid: ""}, True
+        while added:
+            added = False
+            for pid, ppid, stat, args in (row for row in rows if len(row) == 4):
+                if int(ppid) in found and int(pid) not in found and not stat.startswith("Z"):
+                    found[int(pid)], added = args, True
+        return found
+
+    def alive(pids: set[int]) -> set[int]:  # not yet gone (a zombie is gone)
+        left = set()
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    left.add(pid)
+        return left
 
     try:
         deadline = time.monotonic() + 60
-        while len(ours()) < 5 and time.monotonic() < deadline:  # command, 2 graders, 2 sandboxes
+        while not any("bwrap" in args for args in tree().values()) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert len(ours()) >= 5, ours()
+        time.sleep(1.0)  # both grading processes and their sandboxes
+        processes = tree()
+        bwraps = [pid for pid, args in processes.items() if args.startswith(("bwrap", "/usr/bin/bwrap"))]
+        assert len(processes) >= 5 and len(bwraps) >= 2, processes  # command, 2 graders, 2 sandboxes
     finally:
         command.kill()
         command.wait()
     deadline = time.monotonic() + 10
-    while ours() and time.monotonic() < deadline:
+    while alive(set(processes) - {command.pid}) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert ours() == []
+    assert alive(set(processes) - {command.pid}) == set()
