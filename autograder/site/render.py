@@ -160,7 +160,7 @@ def static_outputs(output: dict, state: dict) -> list[dict]:
     if inner:
         return [nbformat.from_dict(o) for o in inner]
     if text := " ".join(t.strip() for t in _texts(state, model_id) if t.strip()):
-        return [nbformat.v4.new_output("stream", name="stderr", text=text + "\n")]
+        return [nbformat.v4.new_output("stream", name="stdout", text=text + "\n")]
     return []
 
 
