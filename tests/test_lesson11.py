@@ -530,5 +530,8 @@ def test_characters_and_tokens_as_the_text_says():
     assert len(train_text) == 418_582 and round(len(train_text) / chars_per_token, -4) == 190_000
     assert "418,582 predictions as characters but only about 190,000 as tokens" in text
     extra = tokens[small][2] - chars[small][2]
-    assert extra == (512 - 96) * 64 == 26_624 and compare_models.BPE_MERGES == 256
+    vocab, _, _, _, _ = corpus_ids()
+    assert (len(vocab), 256 + compare_models.BPE_MERGES) == (96, 512) and "512 symbols instead of 96" in text
+    assert LESSON_SHAPE["d_model"] == 64 and LESSON_SHAPE["context"] == 64 and "the same 64 positions" in text
+    assert extra == (512 - 96) * LESSON_SHAPE["d_model"] == 26_624
     assert "(512 - 96) × 64 = 26,624 more parameters, all of them in the embedding table" in text
