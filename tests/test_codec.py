@@ -96,3 +96,19 @@ def test_write_back_copies_in_place_what_the_learner_changed() -> None:
     torch.rand(3, generator=advanced)
     codec.write_back(generator, advanced)
     assert torch.equal(torch.rand(2, generator=generator), torch.rand(2, generator=advanced))
+
+
+def test_write_back_keeps_the_functions_of_a_list_or_dict_the_kernel_cannot_send_back() -> None:
+    def sublayer(x):
+        return x
+
+    def through_the_kernel(value):
+        return codec.decode(codec.encode(value, strict=False))
+
+    blocks, named = [sublayer, sublayer], {"ln": sublayer, "p": 0.1}
+    codec.write_back(blocks, through_the_kernel([sublayer, sublayer]))
+    codec.write_back(named, through_the_kernel({"ln": sublayer, "p": 0.2}))
+    assert blocks == [sublayer, sublayer] and named == {"ln": sublayer, "p": 0.2}
+    popped = [sublayer, sublayer]
+    codec.write_back(popped, through_the_kernel([sublayer]))
+    assert popped == [sublayer]

@@ -310,12 +310,15 @@ def toy_model(seed: int) -> torch.nn.Module:
     return torch.nn.Sequential(torch.nn.Embedding(7, 8), torch.nn.Linear(8, 7))
 
 
-@torch.no_grad()
 def toy_mean_loss(model: torch.nn.Module, ids: torch.Tensor) -> float:
-    """The evaluation train_gpt is given: mean next-id loss over ids, in eval mode."""
+    """The evaluation train_gpt is given: mean next-id loss over ids, in eval mode.
+
+    A plain function (no decorator): the course's grader sends it to the learner's kernel
+    as source code."""
     was_training = model.training
     model.eval()
-    loss = F.cross_entropy(model(ids[None, :-1])[0], ids[1:]).item()
+    with torch.no_grad():
+        loss = F.cross_entropy(model(ids[None, :-1])[0], ids[1:]).item()
     model.train(was_training)
     return loss
 
