@@ -19,14 +19,13 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 from autograder.build import ROOT, Lesson, all_lessons
-from autograder.site.execute import LessonFailed, SiteFailed, executed
+from autograder.site.execute import LessonFailed, SiteFailed, executed_lessons
 from autograder.site.render import (
     DOCS,
     Shell,
@@ -80,9 +79,7 @@ def build_site(out: Path = DEFAULT_OUT, lessons: list[Lesson] | None = None,
     start = time.perf_counter()
     lessons = lessons or all_lessons()
     report = SiteReport(out)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        runs = dict(zip([lesson.name for lesson in lessons],
-                        pool.map(lambda lesson: executed(lesson, cache, log), lessons)))
+    runs = executed_lessons(lessons, cache, workers, log)
     for name, (_, from_cache) in runs.items():
         (report.cached if from_cache else report.executed).append(name)
     pages: dict[str, nbformat.NotebookNode] = {

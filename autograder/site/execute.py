@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import multiprocessing
 import shutil
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -162,14 +164,14 @@ def execute(lesson: Lesson) -> nbformat.NotebookNode:
     return notebook
 
 
-def executed(lesson: Lesson, cache: Path, log=print) -> tuple[nbformat.NotebookNode, bool]:
-    """The lesson executed with the references, from `cache` if it holds this version.
+def run_into_cache(lesson: Lesson, cache: Path, log=print) -> tuple[Path, bool]:
+    """Make sure `cache` holds the lesson executed with the references, as it is now.
 
-    Returns the notebook and whether it came from the cache.
+    Returns the cached notebook's path and whether it was there already.
     """
     path = cache / f"{lesson.name}-{cache_key(lesson)}.ipynb"
     if path.exists():
-        return nbformat.read(path, as_version=4), True
+        return path, True
     start = time.perf_counter()
     notebook = execute(lesson)
     cache.mkdir(parents=True, exist_ok=True)
@@ -179,4 +181,26 @@ def executed(lesson: Lesson, cache: Path, log=print) -> tuple[nbformat.NotebookN
     nbformat.write(notebook, partial)
     partial.replace(path)
     log(f"executed {lesson.name} in {time.perf_counter() - start:.0f} s")
-    return notebook, False
+    return path, False
+
+
+def _run_in_process(job: tuple[str, str]) -> tuple[Path, bool]:
+    lesson, cache = job
+    return run_into_cache(Lesson(Path(lesson)), Path(cache), lambda message: print(message, flush=True))
+
+
+def executed_lessons(lessons: list[Lesson], cache: Path, workers: int = 1,
+                     log=print) -> dict[str, tuple[nbformat.NotebookNode, bool]]:
+    """Lesson name -> (the lesson executed with the references, whether it came from the cache).
+
+    With several workers, each lesson runs from a process of its own (a kernel client per
+    thread of one process can hang).
+    """
+    if workers <= 1 or len(lessons) <= 1:
+        runs = [run_into_cache(lesson, cache, log) for lesson in lessons]
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            runs = list(pool.map(_run_in_process, [(str(lesson.path), str(cache)) for lesson in lessons]))
+    return {lesson.name: (nbformat.read(path, as_version=4), from_cache)
+            for lesson, (path, from_cache) in zip(lessons, runs)}
