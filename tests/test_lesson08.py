@@ -198,12 +198,16 @@ def test_the_lesson_states_its_gpts_shape_and_budget():
     assert f"the {len(VOCAB)} characters the text can contain" in text
 
 
+def comparison_rows() -> list[dict[str, str]]:
+    """The committed comparison's rows, one per run."""
+    with open(ROOT / "lessons" / "helpers" / "model_comparison.csv") as file:
+        return list(csv.DictReader(file))
+
+
 def comparison() -> dict[str, dict[int, float]]:
     """series -> {characters seen: held-out bits per character}, from the committed results."""
-    with open(ROOT / "lessons" / "helpers" / "model_comparison.csv") as file:
-        rows = list(csv.DictReader(file))
     table: dict[str, dict[int, float]] = {}
-    for row in rows:
+    for row in comparison_rows():
         bits = float(row["held_out_bits_per_char"])
         table.setdefault(row["series"], {})[int(row["characters_seen"])] = bits
     return table
@@ -266,7 +270,6 @@ def test_the_race_text_states_the_committed_results():
     assert f"stays between {min(no_attention.values()):.2f} and\n{max(no_attention.values()):.2f}" in text
     assert f"attention is worth {no_attention[largest] - gpt_runs[largest]:.2f} bits" in text
     assert f"by {mlp_runs[largest] - gpt_runs[largest]:.2f} bits per\n  character" in text
-    with open(ROOT / "lessons" / "helpers" / "model_comparison.csv") as file:
-        rows = [row for row in csv.DictReader(file) if row["series"] in table and row["series"] != "gpt_bpe"]
+    rows = [row for row in comparison_rows() if row["series"] != "gpt_bpe"]
     minutes = sum(float(row["seconds"]) for row in rows) / 60
     assert f"Its {len(rows)} runs took {minutes:.0f} minutes" in text
