@@ -379,9 +379,9 @@ def landing_html(infos: list[LessonInfo], shell: Shell, docs: bool) -> str:
         'and printed result, computed when the site was built. Exercise cells show the stub a '
         'learner fills in; the checks under them show what a correct answer earns.</p>\n'
         f'<h2 id="lessons">The lessons</h2>\n<ol class="lesson-cards">{"".join(cards)}</ol>\n'
-        f'<h2 id="run">Run it yourself</h2>\n{markdown(run)}\n'
-        '<p>Everything runs offline on a laptop CPU. Open <code>01_leaf_or_flower.ipynb</code> and run '
-        'its first cell: it checks your environment and says what is missing, if anything.</p>\n'
+        '<h2 id="run">Run it yourself</h2>\n<p>Everything runs offline on a laptop CPU. Get the '
+        "course's repository (clone or download it); then, in its folder:</p>\n"
+        f"{markdown(run)}\n"
         f"{instructors}")
     return shell.page(TITLE, body, "")
 
