@@ -5,7 +5,7 @@ from tqdm.auto import tqdm
 
 from autograder.mutants import mutant, replaced
 from solutions.lesson01 import dense, forward, relu
-from solutions.lesson03 import backprop, gradient_step, network_loss, numerical_gradient, train
+from solutions.lesson03 import backprop, gradient_step, network_loss, numerical_gradient
 
 network_loss_mean_of_everything = replaced(network_loss, "np.sum((scores - targets) ** 2, axis=1)",
                                            "np.mean((scores - targets) ** 2, axis=1)",
@@ -97,8 +97,25 @@ def backprop_transposed(x, targets, W1, b1, W2, b2):
     return {"W1": x.T @ d_z, "b1": d_z.sum(axis=0), "W2": h.T @ d_scores, "b2": d_scores.sum(axis=0)}
 
 
-train_forgets_the_new_params = replaced(train, "params = gradient_step(", "gradient_step(",
-                                        "params = gradient_step(params, grads")
+# What train_forgets_the_new_params changes: the reference's train with the loss, the gradients
+# and the step written in, so that its own mistake shows whatever the submission's network_loss,
+# backprop and gradient_step hold (in a mutant round they are mutants too). Not a mutant.
+def train_on_its_own(params, x, targets, epochs, learning_rate):
+    losses = []
+    for _ in tqdm(range(epochs)):
+        z = x @ params["W1"].T + params["b1"]
+        h = np.maximum(z, 0.0)
+        scores = h @ params["W2"].T + params["b2"]
+        losses.append(float(np.mean(np.sum((scores - targets) ** 2, axis=1))))
+        d_scores = 2 * (scores - targets) / len(x)
+        d_z = (d_scores @ params["W2"]) * (z > 0)
+        grads = {"W1": d_z.T @ x, "b1": d_z.sum(axis=0), "W2": d_scores.T @ h, "b2": d_scores.sum(axis=0)}
+        params = {name: value - learning_rate * grads[name] for name, value in params.items()}
+    return params, losses
+
+
+train_forgets_the_new_params = replaced(train_on_its_own, "params = {name:", "new_params = {name:",
+                                        "params = gradient_step(params, grads", exercise="train")
 
 
 @mutant("train", "the loss at the START of each epoch")
