@@ -216,7 +216,9 @@ def multi_head_attention(fn: Callable[..., Any]) -> None:
 
 @guarded
 def attention_param_count(fn: Callable[..., Any]) -> None:
-    chk = hidden_check("attention_param_count", fn, reference=reference.attention_param_count)
+    chk = hidden_check("attention_param_count", fn, reference=reference.attention_param_count,
+                       crash_hint="an int from the four sizes alone: each head has four d_model x d_head "
+                                  "maps (query, key, value, output), in every head of every layer.")
     rng = np.random.default_rng(3)
     for _ in range(5):
         args = tuple(int(k) for k in rng.integers(1, 200, size=4))

@@ -48,7 +48,7 @@ def attention_scores(fn: Callable[..., Any]) -> None:
 @guarded
 def causal_mask(fn: Callable[..., Any]) -> None:
     """True on and below the diagonal, False above it, as booleans."""
-    chk = Check("causal_mask", fn)
+    chk = Check("causal_mask", fn, returns=torch.Tensor)
     mask = chk.run(1)
     chk.equal(getattr(mask, "dtype", type(mask)), torch.bool, case="the dtype of causal_mask(1)",
               hint="return a boolean tensor (dtype=torch.bool), True or False in each entry: "
