@@ -87,50 +87,50 @@ def _decode_each(decode, triples):
 
 
 @guarded
-def code_length(code_length):
-    agrees_with_reference(hidden_check("code_length", code_length), reference.code_length,
+def code_length(learner_code_length):
+    agrees_with_reference(hidden_check("code_length", learner_code_length), reference.code_length,
                           lambda rng: (rng.uniform(0.001, 1.0, size=int(rng.integers(1, 50))),),
                           hint="the sum over all symbols of -log2 p, in bits.")
 
 
 @guarded
-def bits_per_char(bits_per_char):
-    agrees_with_reference(hidden_check("bits_per_char", bits_per_char), reference.bits_per_char,
+def bits_per_char(learner_bits_per_char):
+    agrees_with_reference(hidden_check("bits_per_char", learner_bits_per_char), reference.bits_per_char,
                           lambda rng: (int(rng.integers(1, 10**6)), int(rng.integers(1, 10**6))),
                           hint="8 * n_bytes / n_chars.")
 
 
 @guarded
-def context_counts(context_counts):
+def context_counts(learner_context_counts):
     def args(rng):
         V = int(rng.integers(2, 7))
         return rng.integers(0, V, size=int(rng.integers(1, 300))), int(rng.integers(0, 4)), V
 
-    agrees_with_reference(hidden_check("context_counts", context_counts), reference.context_counts,
+    agrees_with_reference(hidden_check("context_counts", learner_context_counts), reference.context_counts,
                           args, trials=8,
                           hint="pad with `order` zeros, read the `order` ids before each position "
                                "as a base-V number (most recent last), count with np.add.at.")
 
 
 @guarded
-def frequencies(frequencies):
+def frequencies(learner_frequencies):
     def args(rng):
         m, V = int(rng.integers(1, 6)), int(rng.integers(2, 30))
         counts = rng.integers(0, 50, size=(m, V)) * (rng.random((m, V)) < 0.5)
         return counts, float(rng.choice([0.01, 0.1, 0.5, 1.0])), int(rng.choice([2**16, 2**10, 1000]))
 
-    agrees_with_reference(hidden_check("frequencies", frequencies), reference.frequencies, args,
+    agrees_with_reference(hidden_check("frequencies", learner_frequencies), reference.frequencies, args,
                           trials=8, atol=0,
                           hint="smooth per row, freq = 1 + floor(p * (total - V)), leftover to the "
                                "largest freq (the first on ties), then a 0 and the running sum.")
 
 
 @guarded
-def encode(encode):
+def encode(learner_encode):
     hint = ("follow the integer recipe exactly: narrow with //, the three renormalisation cases "
             "(high < half; low >= half; quarter <= low and high < half + quarter) with pending "
             "bits, the flush, np.packbits.")
-    chk = hidden_check("encode", encode, reference=reference.encode, crash_hint=hint)
+    chk = hidden_check("encode", learner_encode, reference=reference.encode, crash_hint=hint)
     for case, symbols, model in _texts_and_models(seed=11):
         chk.equal(chk.call((symbols, model), case=case, hint=hint), reference.encode(symbols, model),
                   case=case, hint=hint)
@@ -143,11 +143,11 @@ def encode(encode):
 
 
 @guarded
-def decode(decode):
+def decode(learner_decode):
     hint = ("target = ((value - low + 1) * total - 1) // span, s = bisect_right(cum, target) - 1, "
             "narrow and renormalise as the encoder, moving value with low, reading 0s past the "
             "end of the data.")
-    chk = hidden_check("decode", decode, reference=reference.decode, crash_hint=hint)
+    chk = hidden_check("decode", learner_decode, reference=reference.decode, crash_hint=hint)
     for case, symbols, model in _texts_and_models(seed=12):
         chk.equal(chk.call((reference.encode(symbols, model), len(symbols), model), case=case, hint=hint),
                   symbols, case=case, hint=hint)
@@ -161,16 +161,16 @@ def decode(decode):
 
 
 @guarded
-def mdl_total(mdl_total):
-    agrees_with_reference(hidden_check("mdl_total", mdl_total), reference.mdl_total,
+def mdl_total(learner_mdl_total):
+    agrees_with_reference(hidden_check("mdl_total", learner_mdl_total), reference.mdl_total,
                           lambda rng: (float(rng.uniform(0, 1e6)), int(rng.integers(0, 10**5)),
                                        int(rng.integers(1, 10**5))),
                           hint="(payload_bits + 8 * model_bytes) / n_chars.")
 
 
 @guarded
-def area_under_loss(area_under_loss):
-    agrees_with_reference(hidden_check("area_under_loss", area_under_loss), reference.area_under_loss,
+def area_under_loss(learner_area_under_loss):
+    agrees_with_reference(hidden_check("area_under_loss", learner_area_under_loss), reference.area_under_loss,
                           lambda rng: (rng.uniform(0.5, 5.0, size=int(rng.integers(1, 100))),
                                        int(rng.integers(1, 5000))),
                           hint="sum of the losses / ln 2, times chars_per_step.")

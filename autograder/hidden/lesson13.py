@@ -83,14 +83,14 @@ def _capture_in_kernel(capture, config, weights, tokens, names):
     try:
         with capture(model, [names[0], "blocks.99"]):
             model(tokens)
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     report["hooks_after_bad_name"] = _hooks_left(model)
     return report
 
 
-def capture(capture):
-    chk = hidden_check("capture", capture, crash_hint=(
+def capture(learner_capture):
+    chk = hidden_check("capture", learner_capture, crash_hint=(
         "capture(model, names) must give a context manager whose `with` block yields a dict; a "
         "forward hook is called as hook(module, inputs, output), one per name, on "
         "model.get_submodule(name)."))
@@ -139,8 +139,8 @@ def _patterns_in_kernel(attention_patterns, config, weights, tokens):
     return attention_patterns(_kernel_gpt(config, weights), tokens)
 
 
-def attention_patterns(attention_patterns):
-    chk = hidden_check("attention_patterns", attention_patterns, crash_hint=(
+def attention_patterns(learner_attention_patterns):
+    chk = hidden_check("attention_patterns", learner_attention_patterns, crash_hint=(
         "for (B, T) tokens, capture 'blocks.{i}.ln_1' for every block, then each layer's queries "
         "and keys (split into heads), scaled scores, causal mask and softmax; stack the layers."))
     rng = np.random.default_rng(131)
@@ -166,22 +166,22 @@ def _random_patterns(rng: np.random.Generator, T: int) -> torch.Tensor:
     return torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)
 
 
-def previous_token_scores(previous_token_scores):
+def previous_token_scores(learner_previous_token_scores):
     def args(rng):
         return (_random_patterns(rng, int(rng.integers(2, 10))),)
 
-    agrees_with_reference(hidden_check("previous_token_scores", previous_token_scores),
+    agrees_with_reference(hidden_check("previous_token_scores", learner_previous_token_scores),
                           reference.previous_token_scores, args,
                           hint="the mean of pattern[i, i - 1] over i = 1, ..., T - 1 and over the "
                                "texts, one score per layer and head.")
 
 
-def induction_scores(induction_scores):
+def induction_scores(learner_induction_scores):
     def args(rng):
         period = int(rng.integers(1, 6))
         return _random_patterns(rng, period + int(rng.integers(1, 9))), period
 
-    agrees_with_reference(hidden_check("induction_scores", induction_scores),
+    agrees_with_reference(hidden_check("induction_scores", learner_induction_scores),
                           reference.induction_scores, args,
                           hint="the mean of pattern[i, i - period + 1] over i = period, ..., T - 1 "
                                "and over the texts, for any period and length.")
@@ -194,8 +194,8 @@ def _head_outputs_in_kernel(head_outputs, config, weights, layer, x):
     return head_outputs(_kernel_gpt(config, weights).blocks[layer].attn, x)
 
 
-def head_outputs(head_outputs):
-    chk = hidden_check("head_outputs", head_outputs, crash_hint=(
+def head_outputs(learner_head_outputs):
+    chk = hidden_check("head_outputs", learner_head_outputs, crash_hint=(
         "x is (B, T, C); each head attends causally with its own columns of W_q, W_k, W_v and maps "
         "its (B, T, d_head) result through its own ROWS of W_o; return (B, n_heads, T, C)."))
     rng = np.random.default_rng(132)
@@ -219,8 +219,8 @@ def _ablation_in_kernel(ablation_costs, config, weights, windows, mean):
     return ablation_costs(model, windows, mean), _hooks_left(model)
 
 
-def ablation_costs(ablation_costs):
-    chk = hidden_check("ablation_costs", ablation_costs, crash_hint=(
+def ablation_costs(learner_ablation_costs):
+    chk = hidden_check("ablation_costs", learner_ablation_costs, crash_hint=(
         "a forward hook on block l's attention gets (module, inputs, output) and returns the output "
         "with one head's part (head_outputs of inputs[0]) replaced; the result is (n_layers, n_heads)."))
     rng = np.random.default_rng(133)
@@ -251,8 +251,8 @@ def _lens_in_kernel(logit_lens, config, weights, tokens):
     return logit_lens(_kernel_gpt(config, weights), tokens)
 
 
-def logit_lens(logit_lens):
-    chk = hidden_check("logit_lens", logit_lens, crash_hint=(
+def logit_lens(learner_logit_lens):
+    chk = hidden_check("logit_lens", learner_logit_lens, crash_hint=(
         "stream 0 is token_embedding[tokens] + position_embedding[:T], stream l the output of block "
         "l - 1; each goes through model.ln_f and @ model.token_embedding.T: (n_layers + 1, B, T, V)."))
     rng = np.random.default_rng(134)
@@ -281,8 +281,8 @@ def _contrast(config: dict, weights: dict, clean: torch.Tensor, corrupted: torch
     return int(change.argmax()), int(change.argmin())
 
 
-def activation_patching(activation_patching):
-    chk = hidden_check("activation_patching", activation_patching, crash_hint=(
+def activation_patching(learner_activation_patching):
+    chk = hidden_check("activation_patching", learner_activation_patching, crash_hint=(
         "clean and corrupted are (T,) ids; a forward pre-hook gets (module, args) and returns the "
         "changed args as a tuple; record the clean streams first, then patch one (stream, position)."))
     rng = np.random.default_rng(135)

@@ -52,9 +52,9 @@ LONG_3000 = (899, "4a64993bab936acac0a8017a979eef85b7273d2082e793aa0f23eb4e34970
 
 
 @guarded
-def code_length(code_length):
+def code_length(learner_code_length):
     """-log2 p per symbol, added up."""
-    chk = Check("code_length", code_length, returns=float)
+    chk = Check("code_length", learner_code_length, returns=float)
     chk.returns((np.array([0.25]),), 2.0, case="one symbol predicted with p = 1/4",
                 hint="a symbol with probability p costs -log2 p bits: use np.log2 (bits), not "
                      "np.log (nats), and keep the minus sign so that the cost is positive.")
@@ -68,9 +68,9 @@ def code_length(code_length):
 
 
 @guarded
-def bits_per_char(bits_per_char):
+def bits_per_char(learner_bits_per_char):
     """Bits of compressed data per character of text."""
-    chk = Check("bits_per_char", bits_per_char, returns=float)
+    chk = Check("bits_per_char", learner_bits_per_char, returns=float)
     chk.returns((1, 8), 1.0, case="1 byte for 8 characters",
                 hint="a byte is 8 bits: bits = 8 * n_bytes.")
     chk.returns((100, 400), 2.0, case="100 bytes for 400 characters",
@@ -80,9 +80,9 @@ def bits_per_char(bits_per_char):
 
 
 @guarded
-def context_counts(context_counts):
+def context_counts(learner_context_counts):
     """Counts of next symbols per context, contexts read as base-V numbers."""
-    chk = Check("context_counts", context_counts, returns=tuple[np.ndarray, np.ndarray])
+    chk = Check("context_counts", learner_context_counts, returns=tuple[np.ndarray, np.ndarray])
     contexts, counts = chk.run(np.array([1, 0]), 1, 2)
     chk.equal(int(np.sum(counts)), 2, case="ids [1, 0], order 1: the counts must add up to "
               "2, one per position",
@@ -115,9 +115,9 @@ def context_counts(context_counts):
 
 
 @guarded
-def frequencies(frequencies):
+def frequencies(learner_frequencies):
     """Smoothed, quantised, accumulated: integer tables for the coder."""
-    chk = Check("frequencies", frequencies, returns=np.ndarray)
+    chk = Check("frequencies", learner_frequencies, returns=np.ndarray)
     cum = chk.run(np.array([[6, 2, 0, 0]]), 0.5, 64)
     chk.has_shape(cum, (1, 5), case="counts [[6, 2, 0, 0]]: the shape of cum",
                   hint="cum has V + 1 columns: start each row with 0, then the running sum "
@@ -152,9 +152,9 @@ def _encode_case(chk, symbols, model, expected, *, case, hint):
 
 
 @guarded
-def encode(encode):
+def encode(learner_encode):
     """Exact bytes on small cases, then a long text."""
-    chk = Check("encode", encode, returns=bytes)
+    chk = Check("encode", learner_encode, returns=bytes)
     _encode_case(chk, [], fixed(HALVES), "40", case="the empty text",
                  hint="finish with the flush even when there is nothing to code: pending += 1, "
                       "then 0 and `pending` 1s (low < quarter), here the bits 01 -> byte 0x40.")
@@ -190,9 +190,9 @@ def encode(encode):
 
 
 @guarded
-def decode(decode):
+def decode(learner_decode):
     """Decode bytes made by the reference coder."""
-    chk = Check("decode", decode, returns=list[int])
+    chk = Check("decode", learner_decode, returns=list[int])
     chk.returns((bytes.fromhex("40"), 0, fixed(HALVES)), [], case="b'\\x40', 0 symbols",
                 hint="value starts as the first 32 bits, but the data may be shorter: past the "
                      "end of the data, read 0 bits.")
@@ -224,9 +224,9 @@ def decode(decode):
 
 
 @guarded
-def mdl_total(mdl_total):
+def mdl_total(learner_mdl_total):
     """Payload plus model, per character."""
-    chk = Check("mdl_total", mdl_total, returns=float)
+    chk = Check("mdl_total", learner_mdl_total, returns=float)
     chk.returns((800.0, 0, 400), 2.0, case="800 payload bits, no model, 400 characters",
                 hint="per character: divide the total bits by n_chars.")
     chk.returns((0.0, 10, 10), 8.0, case="0 payload bits, a 10-byte model, 10 characters",
@@ -238,9 +238,9 @@ def mdl_total(mdl_total):
 
 
 @guarded
-def area_under_loss(area_under_loss):
+def area_under_loss(learner_area_under_loss):
     """Sum of losses, in bits, times characters per step."""
-    chk = Check("area_under_loss", area_under_loss, returns=float)
+    chk = Check("area_under_loss", learner_area_under_loss, returns=float)
     chk.returns((np.array([math.log(2)]), 1), 1.0, case="one step, loss ln 2 nats, 1 character",
                 hint="the losses are in nats: divide by ln 2 (np.log(2)) for bits.")
     chk.returns((np.array([math.log(2), 2 * math.log(2)]), 10), 30.0,

@@ -93,7 +93,7 @@ def _captured(chk: Check, capture: Callable, model: GPT, names: list[str], token
             logits = model(tokens)
     except CheckFailed:
         raise
-    except Exception as err:  # noqa: BLE001 (the learner's code, whatever it raises)
+    except Exception as err:  # the learner's code, whatever it raises
         chk.fail(f"{case}: the `with` block raised {type(err).__name__}: {err}",
                  "register one forward hook per name on model.get_submodule(name); a forward hook "
                  "is called as hook(module, inputs, output).")
@@ -101,14 +101,14 @@ def _captured(chk: Check, capture: Callable, model: GPT, names: list[str], token
 
 
 @guarded
-def capture(capture: Callable) -> None:
+def capture(learner_capture: Callable) -> None:
     """The outputs of the named modules, detached, and no hook left behind in any case."""
-    chk = Check("capture", capture)
+    chk = Check("capture", learner_capture)
     model = tiny_gpt()
     tokens = torch.tensor([[1, 4, 2, 0, 3]])
     names = ["blocks.0", "blocks.1.attn", "ln_f"]
     case = 'capture(model, ["blocks.0", "blocks.1.attn", "ln_f"]) around model(tokens)'
-    acts, logits = _captured(chk, capture, model, names, tokens, case)
+    acts, logits = _captured(chk, learner_capture, model, names, tokens, case)
     chk.true(isinstance(acts, dict), case=f"{case}: `with ... as acts` should give a dict",
              hint="yield the dict (yield acts) before the model runs; the hooks fill it in.", got=acts)
     chk.equal(sorted(acts), sorted(names), case=f"{case}: the names in acts",
@@ -131,12 +131,12 @@ def capture(capture: Callable) -> None:
               hint="keep the handle that register_forward_hook returns and call handle.remove() for "
                    "each one when the block ends (after the yield).")
     try:
-        with capture(model, names):
+        with learner_capture(model, names):
             model(tokens)
             raise _Boom("raised by the check")
     except _Boom:
         reached = True
-    except Exception:  # noqa: BLE001
+    except Exception:
         reached = False
     else:
         reached = False
@@ -147,9 +147,9 @@ def capture(capture: Callable) -> None:
               hint="remove the hooks in a `finally:` that encloses the yield: code after a bare yield "
                    "never runs when the block raises.")
     try:
-        with capture(model, ["blocks.0", "blocks.7"]):
+        with learner_capture(model, ["blocks.0", "blocks.7"]):
             model(tokens)
-    except Exception:  # noqa: BLE001 (AttributeError is what get_submodule raises)
+    except Exception:  # AttributeError is what get_submodule raises
         pass
     chk.equal(_hooks_left(model), 0, case='capture(model, ["blocks.0", "blocks.7"]) (there is no '
               'block 7): hooks left after the error', hint="register the hooks inside the try, so "
@@ -178,9 +178,9 @@ def _attention_output(block: torch.nn.Module, x: torch.Tensor, pattern: torch.Te
 
 
 @guarded
-def attention_patterns(attention_patterns: Callable) -> None:
+def attention_patterns(learner_attention_patterns: Callable) -> None:
     """Shape, the mask and the softmax's axis, the scale, and what attention reads."""
-    chk = Check("attention_patterns", attention_patterns)
+    chk = Check("attention_patterns", learner_attention_patterns)
     tokens = torch.tensor([[1, 4, 2, 0], [3, 3, 5, 1], [0, 2, 2, 4]])  # B = 3, T = 4
     uniform = [[1.0, 0.0, 0.0, 0.0], [1 / 2, 1 / 2, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3, 0.0], [0.25] * 4]
     chk.returns((_uniform_attention(tiny_gpt(n_layers=2, n_heads=2)), tokens),
@@ -225,9 +225,9 @@ def _shifted(T: int, back: int) -> list[list[float]]:
 
 
 @guarded
-def previous_token_scores(previous_token_scores: Callable) -> None:
+def previous_token_scores(learner_previous_token_scores: Callable) -> None:
     """The entry just below the diagonal, averaged over positions 1..T-1 and the batch."""
-    chk = Check("previous_token_scores", previous_token_scores)
+    chk = Check("previous_token_scores", learner_previous_token_scores)
     T = 4
     # head 0 looks at the token before, head 1 at itself, head 2 evenly at the past
     texts = {(b, 0): _shifted(T, 1) for b in range(2)}
@@ -250,9 +250,9 @@ def previous_token_scores(previous_token_scores: Callable) -> None:
 
 
 @guarded
-def induction_scores(induction_scores: Callable) -> None:
+def induction_scores(learner_induction_scores: Callable) -> None:
     """pattern[i, i - period + 1] for i from period on, averaged; any period and length."""
-    chk = Check("induction_scores", induction_scores)
+    chk = Check("induction_scores", learner_induction_scores)
     T, period = 6, 3
     # head 0: induction; head 1: looks at the earlier copy of its own token; head 2: even
     texts = {(0, 0): _shifted(T, period - 1), (0, 1): _shifted(T, period), (0, 2): _causal_uniform(T)}
@@ -277,9 +277,9 @@ def induction_scores(induction_scores: Callable) -> None:
 
 
 @guarded
-def head_outputs(head_outputs: Callable) -> None:
+def head_outputs(learner_head_outputs: Callable) -> None:
     """One (B, T, C) change per head; they add up to the layer's output; causal; own W_o rows."""
-    chk = Check("head_outputs", head_outputs)
+    chk = Check("head_outputs", learner_head_outputs)
     model = tiny_gpt(n_layers=1, n_heads=2, phase=2.0)
     attn = model.blocks[0].attn
     x = _fill((2, 5, 8), 0.5, 1.0)  # B = 2, T = 5, C = 8
@@ -305,9 +305,9 @@ def head_outputs(head_outputs: Callable) -> None:
 
 
 @guarded
-def ablation_costs(ablation_costs: Callable) -> None:
+def ablation_costs(learner_ablation_costs: Callable) -> None:
     """0 for heads that write nothing; the intact loss subtracted; hooks removed; per-position means."""
-    chk = Check("ablation_costs", ablation_costs)
+    chk = Check("ablation_costs", learner_ablation_costs)
     windows = torch.tensor([[1, 4, 2, 0, 3, 5], [2, 2, 5, 1, 0, 4], [5, 3, 1, 1, 2, 0]])
     mute = tiny_gpt(n_layers=2, n_heads=2, phase=3.0)
     with torch.no_grad():
@@ -351,9 +351,9 @@ def ablation_costs(ablation_costs: Callable) -> None:
 
 
 @guarded
-def logit_lens(logit_lens: Callable) -> None:
+def logit_lens(learner_logit_lens: Callable) -> None:
     """One more row than blocks; the embeddings with positions; ln_f; the last row is the model's."""
-    chk = Check("logit_lens", logit_lens)
+    chk = Check("logit_lens", learner_logit_lens)
     model = tiny_gpt(n_layers=2, n_heads=2, vocab_size=5, phase=4.0)
     tokens = torch.tensor([[3, 0, 4], [1, 1, 2]])
     got = chk.run(model, tokens)
@@ -381,9 +381,9 @@ def logit_lens(logit_lens: Callable) -> None:
 
 
 @guarded
-def activation_patching(activation_patching: Callable) -> None:
+def activation_patching(learner_activation_patching: Callable) -> None:
     """Nothing before the change; everything at the embeddings and the last stream; the share."""
-    chk = Check("activation_patching", activation_patching)
+    chk = Check("activation_patching", learner_activation_patching)
     model = tiny_gpt(n_layers=2, n_heads=2, vocab_size=6, phase=6.5, size=3.0)
     clean, corrupted = torch.tensor([1, 4, 2, 0, 3]), torch.tensor([1, 4, 5, 0, 3])
     got = chk.run(model, clean, corrupted, 2, 5)
