@@ -54,16 +54,27 @@ def fit_power_law(learner_fit_power_law):
         chk.true(log_misfit(x, loss, fit) <= 1.01 * best + 1e-6, case=case, got=fit,
                  hint="choose E by the misfit of log loss itself, sum (log loss - log(E + A "
                       "x^-alpha))^2, and search E finely (a thousand values, or zoom in).")
+    x, loss = np.array([0.5, 1.0, 2.0, 4.0, 8.0]), 1.2 + 0.8 * np.array([0.5, 1.0, 2.0, 4.0, 8.0]) ** -0.5
+    fit = chk.call((x, loss), case="hidden case: x from 0.5 to 8 (any positive x is allowed)",
+                   hint="accept every positive, finite x, also below 1: only x <= 0 has no logarithm.")
+    chk.true(log_misfit(x, loss, fit) <= 1.01 * log_misfit(x, loss, reference.fit_power_law(x, loss)) + 1e-6,
+             case="hidden case: x from 0.5 to 8", got=fit,
+             hint="choose E by the misfit of log loss itself, and search E finely.")
     impossible = "raise ValueError with a message when the fit is impossible"
     for args, what in [(([2e3, 5e4], [2.0, 1.7]), "two points"),
                        (([1e2, 1e2, 1e3, 1e3], [3.0, 3.1, 2.0, 2.2]), "four points at two different x"),
                        (([1e2, 1e3, 1e4, 1e5], [3.0, 2.0, -1.0, 1.5]), "a negative loss"),
                        (([1e2, 0.0, 1e4], [3.0, 2.5, 1.5]), "an x of 0"),
-                       (([1e2, 1e3, float("inf")], [3.0, 2.5, 1.5]), "an infinite x")]:
+                       (([1e2, 1e3, float("inf")], [3.0, 2.5, 1.5]), "an infinite x"),
+                       (([1e2, 1e3, 1e4, 1e5], [3.0, 2.5, 2.0]), "four x and three losses"),
+                       (([1e2, 1e3, 1e4], [3.0, 2.5, 2.0, 1.8]), "three x and four losses"),
+                       (([1e2, 1e3, 1e4, 1e5], [3.0, float("nan"), 2.0, 1.8]), "a loss that is nan"),
+                       (([1e2, 1e3, 1e4, 1e5], [3.0, 2.5, float("inf"), 1.8]), "an infinite loss"),
+                       (([1e2, 1e3, 1e4, 1e5], [3.0, 2.5, 0.0, 1.8]), "a loss of 0")]:
         what_came, detail = run_through(chk, outcome, *args)[:2]
         chk.true(what_came == "ValueError" and detail.strip() != "", case=f"hidden case: {what}",
-                 hint=f"{impossible} (fewer than 3 different x, or an x or loss that is not a "
-                      "positive, finite number).",
+                 hint=f"{impossible} (x and loss of different lengths, fewer than 3 different x, "
+                      "or an x or loss that is not a positive, finite number).",
                  got=f"it raised {what_came}" if what_came != "returned" else "it returned a fit")
     chk.passed()
 
