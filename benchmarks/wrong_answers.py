@@ -76,6 +76,7 @@ SLOT = ("decode only has to find the slot that holds value: on data encode made,
         "the edge tables)")
 RENORM = "in decode, value moves with low in every case, so a case taken later gives the same symbols"
 SQUARE_SCORES = "self-attention's scores are square, (..., T, T): the last two sizes are equal"
+COSINE = "cos is even: cos(-pi x) == cos(pi x)"
 SEARCH = ("another search for E (more or fewer rounds, another grid or window) that still finds a fit "
           "within the docstring's 1% of the best misfit, which is all it asks")
 BROADCAST = ("x and loss of different lengths still raise ValueError with a message (numpy cannot "
@@ -223,6 +224,21 @@ EQUIVALENT: dict[tuple[str, str, str], str] = {
      'elif low >= quarter and high <= half + quarter:'): SLOT,
     ('area_under_loss', 'return float(np.sum(losses) * chars_per_step / np.log(2))',
      'return np.sum(losses) * chars_per_step / np.log(2)'): FLOAT64,
+    ('layer_norm', 'var = ((x - mean) ** 2).mean(dim=-1, keepdim=True)',
+     'var = ((mean - x) ** 2).mean(dim=-1, keepdim=True)'): SQUARE,
+    ('dropout', 'keep = torch.rand_like(x) >= p', 'keep = torch.rand_like(x) > p'):
+        'torch.rand_like draws exactly p with probability 0',
+    ('gpt_forward', 'T = tokens.shape[-1]', 'T = tokens.shape[1]'):
+        'tokens is (B, T), as the docstring says: dim 1 is the last',
+    ('learning_rate', 'progress = (step - warmup) / span if span > 0 else 1.0',
+     'progress = (step - warmup) / span if span > 0 else -1.0'): COSINE,
+    ('learning_rate', 'progress = (step - warmup) / span if span > 0 else 1.0',
+     'progress = (warmup - step) / span if span > 0 else 1.0'): COSINE,
+    ('train_gpt', "for step in tqdm(range(steps), desc='training', unit='step'):",
+     "for step in tqdm(range(steps), unit='step'):"): PROGRESS_BAR,
+    ('train_gpt', "for step in tqdm(range(steps), desc='training', unit='step'):",
+     "for step in tqdm(range(steps), desc='training'):"): PROGRESS_BAR,
+    ('gpt_param_count', 'norms = 2 * 2 * d_model', 'norms = (2 + 2) * d_model'): '2 * 2 == 2 + 2',
     ('compute_optimal', 'n_opt = scale * np.power(np.divide(compute, 6.0), a, dtype=float)',
      'n_opt = scale * np.power(np.divide(compute, 6.0), a)'): 'np.divide(compute, 6.0) is already float',
     ('attention', "scores = scores.masked_fill(~causal_mask(scores.shape[-1]), float('-inf'))",

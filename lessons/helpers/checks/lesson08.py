@@ -304,10 +304,12 @@ def toy_text(n: int, seed: int) -> torch.Tensor:
     return torch.cat([torch.zeros(1, dtype=torch.long), jumps.cumsum(0) % 7])
 
 
-def toy_model(seed: int) -> torch.nn.Module:
-    """A bigram model (embedding, then a linear map to 7 scores), seeded: a quick model to train."""
+def toy_model(seed: int, p_drop: float = 0.0) -> torch.nn.Module:
+    """A bigram model (embedding, dropout, then a linear map to 7 scores), seeded: a quick
+    model to train. With p_drop > 0 its losses depend on the seed of torch's generator and on
+    the model being in training mode, as a GPT's do."""
     torch.manual_seed(seed)
-    return torch.nn.Sequential(torch.nn.Embedding(7, 8), torch.nn.Linear(8, 7))
+    return torch.nn.Sequential(torch.nn.Embedding(7, 8), torch.nn.Dropout(p_drop), torch.nn.Linear(8, 7))
 
 
 def toy_mean_loss(model: torch.nn.Module, ids: torch.Tensor) -> float:
