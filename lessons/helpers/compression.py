@@ -194,7 +194,7 @@ def draw_zoom(model: Callable[[list[int]], list[int]], ids: list[int], vocab: st
         for s in range(len(edges) - 1):
             left, right = edges[s], edges[s + 1]
             chosen = s == symbol
-            ax.add_patch(Rectangle((left, y), right - left, 1, facecolor="tab:orange" if chosen else "white",
+            ax.add_patch(Rectangle((left, y), right - left, 1, facecolor="C1" if chosen else "white",
                                    edgecolor="grey", linewidth=0.4))
             if right - left >= label_above or chosen:
                 ax.text((left + right) / 2, y + 0.5, repr(vocab[s])[1:-1], ha="center", va="center",
@@ -204,7 +204,7 @@ def draw_zoom(model: Callable[[list[int]], list[int]], ids: list[int], vocab: st
         ax.text(1.02, y + 0.5, f"p = {p:.3f}   width = 2^{np.log2(width):.1f}", va="center", fontsize=10)
         if row + 1 < len(ids):  # the zoom: the chosen slot becomes the whole next row
             ax.add_patch(Polygon([(edges[symbol], y), (edges[symbol + 1], y), (1, y - 0.6), (0, y - 0.6)],
-                                 closed=True, facecolor="tab:orange", alpha=0.15, edgecolor="none"))
+                                 closed=True, facecolor="C1", alpha=0.15, edgecolor="none"))
     ax.set_xlim(0, 1.45)
     ax.set_ylim(-1.6 * len(ids) + 0.4, 1.2)
     ax.set_yticks([-1.6 * i + 0.5 for i in range(len(ids))],
