@@ -161,7 +161,7 @@ def decode(value: Any, code: bool = False) -> Any:
     if code and "__function__" in value:
         context = {name: decode(v, code) for name, v in value["context"].items()}
         namespace = {"__builtins__": builtins, **context}
-        exec(compile(value["__function__"], f"<the grader's {value['name']}>", "exec"), namespace)  # noqa: S102
+        exec(compile(value["__function__"], f"<the grader's {value['name']}>", "exec"), namespace)
         fn = namespace[value["name"]]
         fn.__defaults__ = decode(value["defaults"], code)
         fn.__kwdefaults__ = decode(value["kwdefaults"], code)

@@ -53,7 +53,7 @@ class Context:
     worker = None  # sandbox.Worker, or None to let jupyter_client start kernels itself
     scratch = None  # kernel.Scratch
     lock = None  # the gradebook lock, released while the notebook executes
-    notes: list[str] = []  # noqa: RUF012 (reset per submission)
+    notes: list[str] = []  # reset per submission
     release = None  # the released notebook (plan.py tells the learner's cells by it)
     restart_watchdog = None  # called when a submission starts again with every cell
 
@@ -93,7 +93,7 @@ finally:
 """
 
 
-class FallBack(Exception):  # noqa: N818 (a signal, not an error)
+class FallBack(Exception):  # a signal, not an error
     """The fast path met an error a skipped cell could explain: run every cell instead."""
 
 
@@ -323,7 +323,7 @@ class SandboxedExecute(Execute):
         except CellTimeoutError as err:  # no idle after the interrupt: the kernel ignored it
             notes.append(f"cell timeout (cell {index})")
             cell.outputs.append(error_output("CellTimeoutError", str(err).splitlines()[0]))
-        except Exception as err:  # noqa: BLE001 (the kernel misbehaved: stop trusting it)
+        except Exception as err:  # the kernel misbehaved: stop trusting it
             self.dead = f"the kernel misbehaved in cell {index} ({type(err).__name__}: {err})"
             notes.append(f"kernel protocol error (cell {index})")
             cell.outputs.append(error_output("KernelProtocolError", self.dead[:500]))
@@ -367,8 +367,8 @@ class SandboxedExecute(Execute):
     async def _async_poll_kernel_alive(self) -> None:
         """nbclient's liveness check while a cell runs, which also re-arms the client's sockets.
 
-        pyzmq's asyncio sockets are woken by an edge-triggered file descriptor. In about one
-        grading run in three, a cell's reply and idle status were already queued in the
+        pyzmq's asyncio sockets are woken by an edge-triggered file descriptor. In some
+        grading runs, a cell's reply and idle status were already queued in the
         grader's shell and iopub sockets while nothing woke the waiting task, so the cell
         sat out its whole timeout (120 s) and then went on. Asking a socket for its events
         makes pyzmq handle what is queued: a lost wake-up now costs at most REARM_SECONDS.
@@ -405,12 +405,12 @@ class SandboxedExecute(Execute):
         printed = io.StringIO()
         try:
             with contextlib.redirect_stdout(printed):
-                exec(compile(code, "<hidden tests>", "exec"), Namespace(self))  # noqa: S102
+                exec(compile(code, "<hidden tests>", "exec"), Namespace(self))
         except AssertionError as err:  # CheckFailed: the teaching message, no expected values
             outputs = [error_output(type(err).__name__, str(err))]
         except DeadKernelError:
             raise
-        except Exception as err:  # noqa: BLE001 (any failure of the hidden test fails the cell)
+        except Exception as err:  # any failure of the hidden test fails the cell
             outputs = [error_output(type(err).__name__, f"the hidden tests could not run: {err}")]
         else:
             outputs = []

@@ -56,7 +56,7 @@ def preflight(course: Path, lesson: str, student: str, notebook: str,
         with open(path, encoding="utf-8") as f:
             submitted = nbformat.read(f, as_version=4)
         nbformat.validate(submitted)
-    except Exception as err:  # noqa: BLE001 (anything unreadable is an invalid notebook)
+    except Exception as err:  # anything unreadable is an invalid notebook
         return INVALID, [f"{type(err).__name__}: {str(err).splitlines()[0][:120] if str(err) else ''}"]
     if not set(graded_ids(submitted.cells)) & set(graded_ids(release.cells)):
         return OTHER_LESSON, []
@@ -278,7 +278,7 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
                     outcome.notes.append(f"{scratch.killed_processes} processes started by the "
                                          f"submission were stopped{first}")
                 scratch.remove()
-    except Exception as err:  # noqa: BLE001 (one broken submission must not stop the class)
+    except Exception as err:  # one broken submission must not stop the class
         outcome.status = FAILED
         logged = errors.text() if errors is not None else ""
         outcome.notes.append((f"{type(err).__name__}: {err}" + (f" [{logged}]" if logged else ""))[:1500])

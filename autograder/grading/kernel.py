@@ -104,7 +104,7 @@ class TolerantSession(Session):
     def deserialize(self, msg_list: list, content: bool = True, copy: bool = True) -> dict:
         try:
             return super().deserialize(msg_list, content=content, copy=copy)
-        except Exception:  # noqa: BLE001 (bad signature, replay, garbage)
+        except Exception:  # bad signature, replay, garbage
             TolerantSession.rejected += 1
             return {"header": {"msg_type": "rejected", "msg_id": ""}, "msg_id": "",
                     "msg_type": "rejected", "parent_header": {}, "metadata": {}, "content": {},

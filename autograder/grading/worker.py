@@ -58,11 +58,11 @@ def preimport(extra: list[str]) -> list[str]:
         try:
             __import__(name)
             loaded.append(name)
-        except Exception:  # noqa: BLE001 (a missing optional module is fine)
+        except Exception:  # a missing optional module is fine
             pass
     try:
         warm_matplotlib()
-    except Exception:  # noqa: BLE001 (only an optimisation)
+    except Exception:  # only an optimisation
         pass
     return loaded
 
@@ -119,7 +119,7 @@ class KernelForker:
         if pid == 0:  # the child: never returns
             try:
                 self.become_kernel(work, connection_file, uid, limits, request.get("env", {}))
-            except BaseException:  # noqa: BLE001 (the child must never return into the worker)
+            except BaseException:  # the child must never return into the worker
                 import traceback
 
                 os.write(2, traceback.format_exc().encode())
@@ -162,15 +162,15 @@ class KernelForker:
                            "PYDEVD_DISABLE_FILE_VALIDATION": "1", "PYTHONPATH": work, **env})
         sys.path[:] = [work] + [p for p in sys.path if p not in ("", ".")]
         sys.argv = ["ipykernel", "-f", connection_file]
-        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
-        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+        sys.stdout = open(1, "w", closefd=False)
+        sys.stderr = open(2, "w", closefd=False)
         from ipykernel.kernelapp import IPKernelApp
 
         app = IPKernelApp.instance()
         # Tracebacks in Python's own format (one source line per frame, still coloured):
         # IPython's default "Context" mode syntax-highlights lines around every frame and,
-        # with stack_data 0.6.3, rebuilds a pygments lexer per frame, about 40 ms of CPU
-        # per error: most of a failing submission's kernel time.
+        # with stack_data 0.6.3, rebuilds a pygments lexer for every frame of every error:
+        # most of a failing submission's kernel time.
         app.initialize(["-f", connection_file, "--HistoryManager.hist_file=:memory:",
                         "--IPKernelApp.transport=ipc", "--InteractiveShell.xmode=Plain"])
         # A child forked by student code would share the kernel's sockets and garble them, and
@@ -305,7 +305,7 @@ def main() -> None:
         request = json.loads(line)
         try:
             reply = getattr(worker, request["op"])(request)
-        except Exception as err:  # noqa: BLE001 (report, keep serving)
+        except Exception as err:  # report, keep serving
             reply = {"error": f"{type(err).__name__}: {err}"}
         out.write(json.dumps(reply) + "\n")
         out.flush()
