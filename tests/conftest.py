@@ -34,6 +34,18 @@ def selected_lessons(config: pytest.Config) -> list[Lesson]:
     return [lesson for lesson in all_lessons() if not wanted or lesson.name[:2] in wanted]
 
 
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """torch on one thread while a module's tests run, as the lessons and assets/ scripts do
+    (their seeded runs then give the same numbers); use with pytest.mark.usefixtures."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 @pytest.fixture(scope="session")
 def classroom_ready(request: pytest.FixtureRequest) -> None:
     """Lesson 01 is selected and classroom/setup.sh has run (Chromium, JupyterHub's proxy).

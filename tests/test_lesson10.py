@@ -24,13 +24,8 @@ from tests.figures import assert_stated, markdown_of
 DIMS = [2, 3, 10, 100, 1_000, 10_000]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """The lesson runs torch on one thread; so do these tests (the packings are seeded runs)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+# The lesson runs torch on one thread; so do these tests (seeded runs give its numbers).
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

@@ -27,14 +27,8 @@ from solutions import lesson13
 from solutions.gpt import REFERENCE_OPS, reference_gpt
 from tests.figures import assert_stated, markdown_of
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """The lesson runs torch on one thread; so do these tests."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+# The lesson runs torch on one thread; so do these tests (seeded runs give its numbers).
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def random_gpt(seed: int = 0, n_layers: int = 3, n_heads: int = 2) -> torch.nn.Module:
