@@ -76,6 +76,9 @@ SLOT = ("decode only has to find the slot that holds value: on data encode made,
         "the edge tables)")
 RENORM = "in decode, value moves with low in every case, so a case taken later gives the same symbols"
 SQUARE_SCORES = "self-attention's scores are square, (..., T, T): the last two sizes are equal"
+ONE_INPUT = "a block's forward hook gets a tuple of one input: [0] and [-1] are the same"
+ONE_INPUT_KEPT = ONE_INPUT + "; the stream is never changed in place"
+BATCH_OF_IDS = "tokens is (B, T), as the docstring says: dim 1 is the last"
 COSINE = "cos is even: cos(-pi x) == cos(pi x)"
 SEARCH = ("another search for E (more or fewer rounds, another grid or window) that still finds a fit "
           "within the docstring's 1% of the best misfit, which is all it asks")
@@ -264,6 +267,19 @@ EQUIVALENT_LINES: dict[tuple[str, str], str] = {
     ('fit_power_law', 'x, loss = (np.asarray(x, dtype=float), np.asarray(loss, dtype=float))'):
         'integer x or losses give float logs and powers all the same',
     ('fit_power_law', 'return (float(E[best]), float(A[best]), float(alpha[best]))'): FLOAT64,
+    **{(name, 'n_layers, T = (len(model.blocks), tokens.shape[-1])'): BATCH_OF_IDS
+       for name in ('attention_patterns', 'logit_lens')},
+    ('ablation_costs', 'n_layers, n_heads = (len(model.blocks), model.blocks[0].attn.n_heads)'):
+        'every block of a GPT has the same number of heads',
+    ('ablation_costs',
+     'replacement = heads[:, head].mean(dim=0) if mean else torch.zeros_like(heads[0, head])'):
+        'zeros_like only reads the shape, the same for every row',
+    ('ablation_costs', 'own = head_outputs(module, inputs[0])[:, head]'): ONE_INPUT,
+    ('activation_patching', 'streams.append(args[0].clone())'): ONE_INPUT_KEPT,
+    ('activation_patching', 'x = args[0].clone()'): ONE_INPUT_KEPT,
+    ('activation_patching', 'return (logits[-1, answer] - logits[-1, wrong]).item()'):
+        "the share restored, (patched - corrupted) / (clean - corrupted), is the same for either sign "
+        "of the difference, and a 0-d tensor divides like a float",
     ('pareto_frontier', 'compute, loss = (np.asarray(compute, dtype=float), np.asarray(loss, dtype=float))'):
         'compute and loss are numpy arrays, as the signature says; integer ones compare the same',
     ('pareto_frontier', 'strictly = (compute[None, :] < compute[:, None]) | (loss[None, :] < loss[:, None])'):
