@@ -5,15 +5,24 @@ too, so a mutant calls only what the lesson provides (lessons 07-08's functions,
 helpers), never another exercise. A mutant of `capture` builds its context manager inside
 (`@contextmanager` on an inner function): a mutant's source starts at its `def`, so a
 decorator on the outer function would be lost.
+
+A mistake of one line in an exercise whose reference calls no other exercise (the head
+scores, head_outputs, activation_patching) is that reference with one fragment replaced.
 """
 
 from contextlib import contextmanager
 
 import torch
 
-from autograder.mutants import mutant
+from autograder.mutants import mutant, replaced
 from helpers.interp import next_token_loss
 from solutions.lesson07 import attention, attention_scores, causal_mask, split_heads
+from solutions.lesson13 import (
+    activation_patching,
+    head_outputs,
+    induction_scores,
+    previous_token_scores,
+)
 
 # -- capture --------------------------------------------------------------------------------
 
@@ -200,25 +209,21 @@ def patterns_without_the_mask(model, tokens):
 # -- head scores ------------------------------------------------------------------------------
 
 
-@mutant("previous_token_scores", "just BELOW the diagonal")
-def previous_scores_above_the_diagonal(patterns):
-    return patterns.diagonal(offset=1, dim1=-2, dim2=-1).mean(dim=(1, 3))
+previous_scores_above_the_diagonal = replaced(previous_token_scores, "offset=-1", "offset=1",
+                                              "just BELOW the diagonal")
 
 
-@mutant("previous_token_scores", "just BELOW the diagonal")
-def previous_scores_on_the_diagonal(patterns):
-    return patterns.diagonal(dim1=-2, dim2=-1).mean(dim=(1, 3))
+previous_scores_on_the_diagonal = replaced(previous_token_scores, "offset=-1, ", "",
+                                           "just BELOW the diagonal")
 
 
-@mutant("previous_token_scores", "the T - 1 positions")
-def previous_scores_divided_by_T(patterns):
-    T = patterns.shape[-1]
-    return patterns.diagonal(offset=-1, dim1=-2, dim2=-1).sum(dim=-1).mean(dim=1) / T
+previous_scores_divided_by_T = replaced(previous_token_scores, "below.mean(dim=(1, 3))",  # noqa: N816
+                                        "below.sum(dim=-1).mean(dim=1) / patterns.shape[-1]",
+                                        "the T - 1 positions")
 
 
-@mutant("previous_token_scores", "not over the heads")
-def previous_scores_averaged_over_heads(patterns):
-    return patterns.diagonal(offset=-1, dim1=-2, dim2=-1).mean(dim=(2, 3))
+previous_scores_averaged_over_heads = replaced(previous_token_scores, "mean(dim=(1, 3))", "mean(dim=(2, 3))",
+                                               "not over the heads")
 
 
 @mutant("induction_scores", "not pattern[i, i - period]")
@@ -226,42 +231,26 @@ def induction_at_the_copy_itself(patterns, period):
     return patterns.diagonal(offset=-period, dim1=-2, dim2=-1).mean(dim=(1, 3))
 
 
-@mutant("induction_scores", "only over the positions i = period")
-def induction_from_one_position_too_early(patterns, period):
-    return patterns.diagonal(offset=1 - period, dim1=-2, dim2=-1).mean(dim=(1, 3))
+induction_from_one_position_too_early = replaced(induction_scores, "stripe[..., 1:]", "stripe",
+                                                 "only over the positions i = period")
 
 
-@mutant("induction_scores", "use the period you are given")
-def induction_with_half_the_length(patterns, period):
-    half = patterns.shape[-1] // 2  # assumes the text is exactly two copies
-    return patterns.diagonal(offset=1 - half, dim1=-2, dim2=-1)[..., 1:].mean(dim=(1, 3))
+induction_with_half_the_length = replaced(induction_scores, "offset=1 - period",
+                                          "offset=1 - patterns.shape[-1] // 2",
+                                          "use the period you are given")
 
 
 # -- head outputs ------------------------------------------------------------------------------
 
 
-@mutant("head_outputs", "own ROWS of W_o")
-def head_outputs_through_columns_of_W_o(attn, x):
-    H = attn.n_heads
-    d_head = x.shape[-1] // H
-    q, k, v = (split_heads(x @ W, H) for W in (attn.W_q, attn.W_k, attn.W_v))
-    z = attention(q, k, v, causal=True)
-    W_o = torch.stack([attn.W_o[:, h * d_head:(h + 1) * d_head].T for h in range(H)])  # columns
-    return z @ W_o
+head_outputs_through_columns_of_W_o = replaced(head_outputs, "attn.W_o.unflatten", "attn.W_o.T.unflatten",  # noqa: N816
+                                               "own ROWS of W_o")
 
 
-@mutant("head_outputs", "attends causally")
-def head_outputs_looking_ahead(attn, x):
-    H = attn.n_heads
-    q, k, v = (split_heads(x @ W, H) for W in (attn.W_q, attn.W_k, attn.W_v))
-    z = attention(q, k, v, causal=False)
-    return z @ attn.W_o.unflatten(0, (H, -1))
+head_outputs_looking_ahead = replaced(head_outputs, "causal=True", "causal=False", "attends causally")
 
 
-@mutant("head_outputs", "after its own rows of W_o")
-def head_outputs_before_W_o(attn, x):
-    q, k, v = (split_heads(x @ W, attn.n_heads) for W in (attn.W_q, attn.W_k, attn.W_v))
-    return attention(q, k, v, causal=True)
+head_outputs_before_W_o = replaced(head_outputs, "return z @ W_o", "return z", "after its own rows of W_o")  # noqa: N816
 
 
 # -- ablation ---------------------------------------------------------------------------------
@@ -430,28 +419,9 @@ def lens_of_what_attention_adds(model, tokens):
 # -- activation patching ------------------------------------------------------------------------
 
 
-@mutant("activation_patching", "(patched - corrupted) / (clean - corrupted)")
-def patching_raw_logit_difference(model, clean, corrupted, answer, wrong):
-    readers = [*model.blocks, model.ln_f]
-    with torch.no_grad():
-        streams = []
-        handles = [r.register_forward_pre_hook(lambda m, args: streams.append(args[0])) for r in readers]
-        model(clean)
-        for handle in handles:
-            handle.remove()
-        restored = torch.zeros(len(readers), len(clean))
-        for layer, reader in enumerate(readers):
-            for t in range(len(clean)):
-                def patch(module, args, layer=layer, t=t):
-                    x = args[0].clone()
-                    x[:, t] = streams[layer][:, t]
-                    return (x,)
-
-                handle = reader.register_forward_pre_hook(patch)
-                logits = model(corrupted)
-                handle.remove()
-                restored[layer, t] = logits[-1, answer] - logits[-1, wrong]  # not the share
-    return restored
+patching_raw_logit_difference = replaced(
+    activation_patching, "(patched - corrupted_diff) / (clean_diff - corrupted_diff)", "patched",
+    "(patched - corrupted) / (clean - corrupted)")
 
 
 @mutant("activation_patching", "run the CORRUPTED text and put the CLEAN stream in")
@@ -482,27 +452,8 @@ def patching_the_wrong_way_round(model, clean, corrupted, answer, wrong):
     return restored
 
 
-@mutant("activation_patching", "patch ONE position at a time")
-def patching_every_position_at_once(model, clean, corrupted, answer, wrong):
-    readers = [*model.blocks, model.ln_f]
-    with torch.no_grad():
-        def measure(text):
-            logits = model(text)
-            return (logits[-1, answer] - logits[-1, wrong]).item()
-
-        streams = []
-        handles = [r.register_forward_pre_hook(lambda m, args: streams.append(args[0])) for r in readers]
-        clean_diff = measure(clean)
-        for handle in handles:
-            handle.remove()
-        corrupted_diff = measure(corrupted)
-        restored = torch.zeros(len(readers), len(clean))
-        for layer, reader in enumerate(readers):
-            for t in range(len(clean)):
-                handle = reader.register_forward_pre_hook(lambda m, args, layer=layer: (streams[layer],))
-                restored[layer, t] = (measure(corrupted) - corrupted_diff) / (clean_diff - corrupted_diff)
-                handle.remove()
-    return restored
+patching_every_position_at_once = replaced(activation_patching, "x[:, t] = streams[layer][:, t]",
+                                           "x = streams[layer]", "patch ONE position at a time")
 
 
 @mutant("activation_patching", "row 0 is the embeddings")
