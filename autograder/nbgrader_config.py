@@ -43,6 +43,18 @@ from autograder.preprocessors import autograde_sanitizers, feedback_preprocessor
 use_course_template(c)
 c.GenerateFeedback.preprocessors = feedback_preprocessors()
 
+# Plain `nbgrader autograde` runs cells with the grader's RearmingExecute: nbclient's client
+# can miss a cell's reply (a lost wake-up of pyzmq's sockets) and then waits out the cell's
+# whole timeout; this client re-arms its sockets while it waits.
+from nbgrader.converters import Autograde  # noqa: E402
+from nbgrader.preprocessors import Execute  # noqa: E402
+
+from autograder.grading.execute import RearmingExecute  # noqa: E402
+
+c.Autograde.autograde_preprocessors = [
+    RearmingExecute if step is Execute else step
+    for step in Autograde.class_traits()["autograde_preprocessors"].default()]
+
 # Plain `nbgrader autograde`: untouched test cells get their hidden tests back before nbgrader
 # compares checksums, so it reports only test cells a learner really edited (nbgrader#1961).
 c.Autograde.sanitize_preprocessors = autograde_sanitizers()

@@ -166,7 +166,31 @@ def stream_output(text: str) -> NotebookNode:
     return NotebookNode(output_type="stream", name="stdout", text=text)
 
 
-class SandboxedExecute(Execute):
+class RearmingExecute(Execute):
+    """nbgrader's Execute with a client that cannot miss a cell's reply. The course's grader
+    builds on it, and the course's config gives it to plain `nbgrader autograde` too."""
+
+    async def _async_poll_kernel_alive(self) -> None:
+        """nbclient's liveness check while a cell runs, which also re-arms the client's sockets.
+
+        pyzmq's asyncio sockets are woken by an edge-triggered file descriptor. In some
+        grading runs, a cell's reply and idle status were already queued in the
+        grader's shell and iopub sockets while nothing woke the waiting task, so the cell
+        sat out its whole timeout (120 s) and then went on. Asking a socket for its events
+        makes pyzmq handle what is queued: a lost wake-up now costs at most REARM_SECONDS.
+        """
+        while True:
+            await asyncio.sleep(REARM_SECONDS)
+            for channel in (self.kc.shell_channel, self.kc.iopub_channel):
+                channel.socket.get(zmq.EVENTS)
+            try:
+                await self._async_check_alive()
+            except DeadKernelError:
+                self.task_poll_for_reply.cancel()
+                return
+
+
+class SandboxedExecute(RearmingExecute):
     """nbgrader's Execute, run as described in this module's docstring."""
 
     total_timeout = Float(600.0, help=(
@@ -363,25 +387,6 @@ class SandboxedExecute(Execute):
             await asyncio.sleep(0.3)
             await self.km.interrupt_kernel()
         return reply
-
-    async def _async_poll_kernel_alive(self) -> None:
-        """nbclient's liveness check while a cell runs, which also re-arms the client's sockets.
-
-        pyzmq's asyncio sockets are woken by an edge-triggered file descriptor. In some
-        grading runs, a cell's reply and idle status were already queued in the
-        grader's shell and iopub sockets while nothing woke the waiting task, so the cell
-        sat out its whole timeout (120 s) and then went on. Asking a socket for its events
-        makes pyzmq handle what is queued: a lost wake-up now costs at most REARM_SECONDS.
-        """
-        while True:
-            await asyncio.sleep(REARM_SECONDS)
-            for channel in (self.kc.shell_channel, self.kc.iopub_channel):
-                channel.socket.get(zmq.EVENTS)
-            try:
-                await self._async_check_alive()
-            except DeadKernelError:
-                self.task_poll_for_reply.cancel()
-                return
 
     def run_in_kernel(self, source: str) -> list[NotebookNode]:
         """Execute `source` in the kernel as a helper cell of the current cell; its outputs.
