@@ -229,21 +229,17 @@ def test_the_gpt_beats_the_mlp_at_the_largest_budget_and_attention_pays():
     assert all(table["gpt_no_attention"][b] > table["gpt"][b] for b in table["gpt"] if b >= 819_200)
 
 
+@pytest.mark.usefixtures("one_torch_thread")  # as the lesson and the script train
 def test_the_lessons_live_run_lands_on_the_scripts_point():
     """The lesson's GPT, trained as the lesson trains it, reproduces the committed result."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # as the lesson and the script do
-    try:
-        train_text, held_out_text = split_corpus(load_corpus())
-        index = {ch: i for i, ch in enumerate(VOCAB)}
-        train_ids, held_out_ids = (torch.tensor([index[ch] for ch in t]) for t in (train_text, held_out_text))
-        model = reference_gpt(gpt.GPTConfig(len(VOCAB), **gpt.LESSON_SHAPE), seed=0)
-        history = lesson08.train_gpt(model, train_ids, held_out_ids[:4096], context=model.context,
-                                     steps=gpt.LESSON_STEPS, batch_size=gpt.LESSON_BATCH_SIZE,
-                                     max_lr=gpt.LESSON_MAX_LR, eval_every=100, evaluate=gpt.evaluate)
-        bits = gpt.evaluate(model, held_out_ids) / math.log(2)
-    finally:
-        torch.set_num_threads(threads)
+    train_text, held_out_text = split_corpus(load_corpus())
+    index = {ch: i for i, ch in enumerate(VOCAB)}
+    train_ids, held_out_ids = (torch.tensor([index[ch] for ch in t]) for t in (train_text, held_out_text))
+    model = reference_gpt(gpt.GPTConfig(len(VOCAB), **gpt.LESSON_SHAPE), seed=0)
+    history = lesson08.train_gpt(model, train_ids, held_out_ids[:4096], context=model.context,
+                                 steps=gpt.LESSON_STEPS, batch_size=gpt.LESSON_BATCH_SIZE,
+                                 max_lr=gpt.LESSON_MAX_LR, eval_every=100, evaluate=gpt.evaluate)
+    bits = gpt.evaluate(model, held_out_ids) / math.log(2)
     assert [step for step, _ in history["held_out"]] == [100, 200, 300, 400]
     assert abs(bits - comparison()["gpt"][gpt.LESSON_STEPS * gpt.LESSON_BATCH_SIZE * model.context]) < 2e-3
 
