@@ -97,8 +97,8 @@ def backprop_transposed(x, targets, W1, b1, W2, b2):
     return {"W1": x.T @ d_z, "b1": d_z.sum(axis=0), "W2": h.T @ d_scores, "b2": d_scores.sum(axis=0)}
 
 
-# What train_forgets_the_new_params changes: the reference's train with the loss, the gradients
-# and the step written in, so that its own mistake shows whatever the submission's network_loss,
+# What train's mutants change: the reference's train with the loss, the gradients and the step
+# written in, so that each mutant's own mistake shows whatever the submission's network_loss,
 # backprop and gradient_step hold (in a mutant round they are mutants too). Not a mutant.
 def train_on_its_own(params, x, targets, epochs, learning_rate):
     losses = []
@@ -129,11 +129,19 @@ def train_records_after_the_step(params, x, targets, epochs, learning_rate):
 
 @mutant("train", "on the WHOLE data set")
 def train_on_one_sample(params, x, targets, epochs, learning_rate):
+    # Written in, as train_on_its_own is: in a mutant round, gradient_step is a mutant that
+    # changes params in place, which would fail this train for another exercise's reason.
     losses = []
     for epoch in tqdm(range(epochs)):
-        losses.append(network_loss(x, targets, **params))
+        losses.append(float(np.mean(np.sum((forward(x, **params) - targets) ** 2, axis=1))))
         i = epoch % len(x)
-        params = gradient_step(params, backprop(x[i:i + 1], targets[i:i + 1], **params), learning_rate)
+        one_x, one_target = x[i:i + 1], targets[i:i + 1]
+        z = one_x @ params["W1"].T + params["b1"]
+        h = np.maximum(z, 0.0)
+        d_scores = 2 * (h @ params["W2"].T + params["b2"] - one_target)
+        d_z = (d_scores @ params["W2"]) * (z > 0)
+        grads = {"W1": d_z.T @ one_x, "b1": d_z.sum(axis=0), "W2": d_scores.T @ h, "b2": d_scores.sum(axis=0)}
+        params = {name: value - learning_rate * grads[name] for name, value in params.items()}
     return params, losses
 
 
@@ -165,12 +173,8 @@ def gradient_step_pairs_by_position(params, grads, learning_rate):
 backprop_relu_passes_at_zero = replaced(backprop, "(z > 0)", "(z >= 0)", "not z >= 0")
 
 
-@mutant("train", "leave `params` and the arrays in it as they")
-def train_updates_params_in_place(params, x, targets, epochs, learning_rate):
-    losses = []
-    for _ in tqdm(range(epochs)):
-        losses.append(network_loss(x, targets, **params))
-        grads = backprop(x, targets, **params)
-        for name in params:
-            params[name] -= learning_rate * grads[name]
-    return params, losses
+train_updates_params_in_place = replaced(
+    train_on_its_own,
+    "params = {name: value - learning_rate * grads[name] for name, value in params.items()}\n",
+    "for name in params: params[name] -= learning_rate * grads[name]",
+    "leave `params` and the arrays in it as they", exercise="train")
