@@ -231,6 +231,21 @@ def test_a_function_documented_to_modify_its_argument_may():
         Check("f", normalise_in_place).run(np.array([3.0, 4.0]))
 
 
+def test_a_nan_that_comes_back_as_another_nan_is_unchanged():
+    """Arguments that cross the kernel boundary come back as new objects: nan != nan."""
+    def rewrites(values):
+        values[:] = [value + 0.0 for value in values]  # equal values, new float objects
+        return len(values)
+
+    def replaces_the_nan(values):
+        values[1] = 2.0
+        return len(values)
+
+    Check("f", rewrites).run([3.0, float("nan")])
+    with pytest.raises(CheckFailed, match="changed its argument `values`"):
+        Check("f", replaces_the_nan).run([3.0, float("nan")])
+
+
 def test_the_promised_type_comes_from_the_reference_annotation():
     def reference(n: int) -> int:
         return n

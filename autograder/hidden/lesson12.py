@@ -68,6 +68,7 @@ def fit_power_law(learner_fit_power_law):
                        (([1e2, 1e3, float("inf")], [3.0, 2.5, 1.5]), "an infinite x"),
                        (([1e2, 1e3, 1e4, 1e5], [3.0, 2.5, 2.0]), "four x and three losses"),
                        (([1e2, 1e3, 1e4], [3.0, 2.5, 2.0, 1.8]), "three x and four losses"),
+                       (([1e2, 1e3, 1e4, 1e5], [3.0, float("nan"), 2.0, 1.8]), "a loss that is nan"),
                        (([1e2, 1e3, 1e4, 1e5], [3.0, 2.5, float("inf"), 1.8]), "an infinite loss"),
                        (([1e2, 1e3, 1e4, 1e5], [3.0, 2.5, 0.0, 1.8]), "a loss of 0")]:
         what_came, detail = run_through(chk, outcome, *args)[:2]

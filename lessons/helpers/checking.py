@@ -301,6 +301,8 @@ def _unchanged(original: Any, given: Any) -> bool:
     if isinstance(original, dict):
         return (isinstance(given, dict) and given.keys() == original.keys()
                 and all(_unchanged(original[key], given[key]) for key in original))
+    if isinstance(original, float) and math.isnan(original):  # a copy of nan is another nan
+        return isinstance(given, float) and math.isnan(given)
     return _equal(given, original)
 
 
