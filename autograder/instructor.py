@@ -25,6 +25,7 @@ from pathlib import Path
 
 from autograder import nbgrader
 from autograder.build import DEFAULT_COURSE, all_lessons, build
+from autograder.gradebook import GradebookError, check_gradebook, gradebook_url, sqlite_file
 
 EXPORTS = "exports"
 NBGRADER_CSV = "nbgrader_grades.csv"
@@ -56,18 +57,18 @@ def course_lessons() -> list[str]:
     return [lesson.name for lesson in all_lessons()]
 
 
-def gradebook_url(course: Path) -> str:
-    return f"sqlite:///{course / 'gradebook.db'}"
-
-
 def released(course: Path) -> list[str]:
-    """The lessons released in `course` (in its gradebook and its release/ folder)."""
-    if not (course / "gradebook.db").is_file():
-        raise InstructorError(f"{course} is not a course directory yet (no gradebook.db): "
+    """The lessons released in `course` (in its gradebook and its release/ folder). Raises
+    GradebookError if its gradebook cannot be opened (nbgrader's db_url: a server, a wrong URL)."""
+    url = gradebook_url(course)
+    file = sqlite_file(url)
+    if file is not None and not file.is_file():
+        raise InstructorError(f"{course} is not a course directory yet (no {file.name}): "
                               "release a lesson first, e.g.  python -m autograder release 01")
+    check_gradebook(url)
     from nbgrader.api import Gradebook
 
-    with Gradebook(gradebook_url(course)) as gradebook:
+    with Gradebook(url) as gradebook:
         names = sorted(assignment.name for assignment in gradebook.assignments)
     return [name for name in names if (course / "release" / name).is_dir()]
 
@@ -283,7 +284,10 @@ def release_main(argv: list[str]) -> list[str]:
         raise InstructorError("name the lessons to release, e.g.  python -m autograder release 01  "
                               "(or --all)")
     lessons = course_lessons() if args.all else resolve(args.lessons, course_lessons(), "in lessons/")
-    return release(args.course.resolve(), lessons, to_exchange=args.to_exchange)
+    course = args.course.resolve()
+    course.mkdir(parents=True, exist_ok=True)  # where a SQLite gradebook goes
+    check_gradebook(gradebook_url(course))
+    return release(course, lessons, to_exchange=args.to_exchange)
 
 
 def lessons_main(prog: str, description: str, argv: list[str],
@@ -346,6 +350,6 @@ def main(command: str, argv: list[str]) -> None:
     try:
         for line in COMMANDS[command](argv):
             print(line)
-    except InstructorError as err:
+    except (InstructorError, GradebookError) as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(1)

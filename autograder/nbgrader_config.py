@@ -21,9 +21,12 @@ c.CourseDirectory.root = str(HERE / "course")
 
 # Hidden tests import the references and the check helpers, and the feedback preprocessor
 # below lives in autograder/: nbgrader itself and its grading kernels need the project's path.
-sys.path[:0] = [str(PROJECT), str(PROJECT / "lessons")]
+# Added once, however often this file is read (the course reads it for every submission it
+# grades and every time it looks up the gradebook's URL).
+PATHS = [str(PROJECT), str(PROJECT / "lessons")]
+sys.path[:0] = [path for path in PATHS if path not in sys.path]
 os.environ["PYTHONPATH"] = os.pathsep.join(
-    filter(None, [str(PROJECT), str(PROJECT / "lessons"), os.environ.get("PYTHONPATH")]))
+    dict.fromkeys(filter(None, [*PATHS, *os.environ.get("PYTHONPATH", "").split(os.pathsep)])))
 
 # Seconds per cell while grading: generous, since the longest reference cell (training a tiny
 # GPT in lesson 08) takes tens of seconds on a busy 2-core machine.

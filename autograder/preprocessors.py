@@ -35,7 +35,10 @@ from pathlib import Path
 from nbformat import NotebookNode
 from nbgrader import utils
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
+
+from autograder.gradebook import sqlite_file
 
 PROJECT = Path(__file__).resolve().parent.parent
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -112,12 +115,15 @@ class ForgetDuplicateIds(NbGraderPreprocessor):
 # -- what feedback may show ------------------------------------------------------------------
 
 
-def instructor_roots(db_url: str = "") -> list[str]:
+def instructor_roots(course: str = "", db_url: str = "") -> list[str]:
     """Absolute folders whose paths are the instructor's business, longest first, each with a
-    trailing slash: site-packages, the course directory, the project, the environment."""
+    trailing slash: site-packages, the course directory, a SQLite gradebook's folder, the
+    project, the environment."""
     roots = {str(Path(p)) for p in sys.path if p.endswith("site-packages")}
-    if db_url.startswith("sqlite:///"):
-        roots.add(str(Path(db_url.removeprefix("sqlite:///")).parent))
+    if course:
+        roots.add(str(Path(course)))
+    if (gradebook_file := sqlite_file(db_url)) is not None:
+        roots.add(str(gradebook_file.parent))
     roots |= {str(PROJECT / "lessons"), str(PROJECT), sys.prefix, sys.base_prefix}
     return sorted((root.rstrip("/") + "/" for root in roots if len(root) > 1), key=len, reverse=True)
 
@@ -164,7 +170,8 @@ class ScrubFeedback(NbGraderPreprocessor):
     shows the instructor's absolute paths."""
 
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
-        self.roots = instructor_roots(resources.get("nbgrader", {}).get("db_url", ""))
+        self.roots = instructor_roots(CourseDirectory(config=self.config).root,
+                                      resources.get("nbgrader", {}).get("db_url", ""))
         return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict, index: int) -> tuple[NotebookNode, dict]:

@@ -18,6 +18,7 @@ from nbgrader.api import Gradebook
 
 from autograder import nbgrader
 from autograder.build import Lesson, all_lessons, build
+from autograder.gradebook import gradebook_url
 from autograder.mutants import Mutant, mutants_of
 from autograder.submissions import reference_answers
 from classroom.hub import COURSE_ID, ROOT, Classroom
@@ -129,7 +130,7 @@ def run(root: Path) -> FlowResult:
 
         released = room.exchange / COURSE_ID / "feedback"
         result.exchange_feedback = sorted(p.name for p in released.iterdir())
-        with Gradebook(f"sqlite:///{room.course / 'gradebook.db'}") as gradebook:
+        with Gradebook(gradebook_url(room.course)) as gradebook:
             result.max_score = gradebook.find_assignment(lesson.name).max_score
             result.points_lost = gradebook.find_grade_cell(
                 f"test_{wrong.exercise}", lesson.name, lesson.name).max_score

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +15,12 @@ from nbgrader.api import Gradebook
 
 from autograder import nbgrader
 from autograder.build import Lesson, all_lessons, build
+from autograder.gradebook import gradebook_url
 from autograder.mutants import Mutant, mutants_of
 from autograder.submissions import mutant_answers, reference_answers, submit
+from tests.postgres import Server
+from tests.postgres import binaries as postgres_binaries
+from tests.postgres import start as start_postgres
 
 # Property tests: no per-example deadline (a busy 2-core CI machine is slow, not wrong), and
 # the same examples on every run, so a red run can be reproduced.
@@ -63,6 +68,22 @@ def classroom_ready(request: pytest.FixtureRequest) -> None:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Server]:
+    """A throwaway PostgreSQL server on 127.0.0.1 (tests/postgres.py), stopped at the end.
+
+    Its binaries come from Debian's `postgresql`, which `make test` installs; without them
+    the tests that need a server fail (they are never skipped), saying so.
+    """
+    folder = postgres_binaries()
+    if folder is None:
+        pytest.fail("PostgreSQL's binaries (initdb, pg_ctl) are missing: run  make test  "
+                    "(it installs Debian's postgresql)", pytrace=False)
+    server = start_postgres(folder)
+    yield server
+    server.stop()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -114,7 +135,7 @@ class GradedCourse:
 
     def gradebook(self, lesson: Lesson) -> Gradebook:
         self.check(lesson)
-        return Gradebook(f"sqlite:///{self.roots[lesson.name] / 'gradebook.db'}")
+        return Gradebook(gradebook_url(self.roots[lesson.name]))
 
     def scores(self, lesson: Lesson, student: str) -> dict[str, float]:
         """grade_id -> points earned, for one student's submission of one lesson."""

@@ -28,6 +28,7 @@ from nbgrader.api import Gradebook
 
 from autograder import nbgrader
 from autograder.build import ROOT, all_lessons, build
+from autograder.gradebook import gradebook_url
 from autograder.grading.cli import grade_class, write_csv
 from autograder.grading.outcome import FAILED, GRADED, INVALID, MISSING, OTHER_LESSON, Options
 from autograder.grading.sandbox import sandbox_available
@@ -79,7 +80,7 @@ class Graded:
         self.outcomes = {o.student: o for o in outcomes}
 
     def grades(self, student: str) -> dict[str, float | None]:
-        with Gradebook(f"sqlite:///{self.course / 'gradebook.db'}") as gb:
+        with Gradebook(gradebook_url(self.course)) as gb:
             submission = gb.find_submission_notebook(LESSON.name, LESSON.name, student)
             return {g.name: g.score for g in submission.grades}
 
@@ -462,7 +463,8 @@ def test_watchdog_stops_a_submission_past_its_total_time(graded: Graded, monkeyp
     answers["dense"] += "\n\nimport time\ntime.sleep(60)  # outlasts the total time below\n"
     submit(graded.course, LESSON, "sleeps_past_total", answers)
     monkeypatch.setattr(grading, "WATCHDOG_GRACE", 0.0)
-    options = Options(course=graded.course, timeout=120, total_timeout=3.0, memory_mb=1024)
+    options = Options(course=graded.course, timeout=120, total_timeout=3.0, memory_mb=1024,
+                      db_url=gradebook_url(graded.course))  # as grade_class sets it
     worker = Worker(graded.course.parent / "watchdog-worker", sandbox=True, preimport=["numpy"],
                     private=[ROOT, graded.course]).ready()
     try:

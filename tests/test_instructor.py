@@ -31,6 +31,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from autograder.build import ROOT, all_lessons
+from autograder.gradebook import gradebook_url
 from autograder.grading.sandbox import sandbox_available
 from autograder.lms import STUDENT_COLUMNS
 from autograder.mutants import mutants_of
@@ -112,11 +113,11 @@ class Term:
         return self.root / "autograder" / "course"
 
     def scores(self) -> dict[str, float]:
-        with Gradebook(f"sqlite:///{self.course / 'gradebook.db'}") as gradebook:
+        with Gradebook(gradebook_url(self.course)) as gradebook:
             return {s: gradebook.find_submission(LESSON.name, s).score for s in (RIGHT, WRONG, PROBE)}
 
     def points(self, exercise: str) -> float:
-        with Gradebook(f"sqlite:///{self.course / 'gradebook.db'}") as gradebook:
+        with Gradebook(gradebook_url(self.course)) as gradebook:
             return gradebook.find_grade_cell(f"test_{exercise}", LESSON.name, LESSON.name).max_score
 
     def feedback(self, student: str) -> str:

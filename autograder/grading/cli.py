@@ -149,6 +149,9 @@ def grade_class(lessons: list[str], options: Options, *, workers: int, sandbox: 
     down its pool, not the class: the submissions it had not started are graded by a new
     pool, and those in flight are graded again one at a time, so that the one that breaks
     the grader alone is "grading failed" and no other submission is.
+
+    Raises GradebookError, before grading anything, if the gradebook cannot be opened
+    (see `find_gradebook`).
     """
     from autograder.grading.sandbox import imported_modules
 
@@ -196,6 +199,18 @@ def _grade_all(tasks: list[Task], workers: int, pool: Pool, outcomes: list[Outco
     return suspects
 
 
+def find_gradebook(options: Options) -> None:
+    """Set `options.db_url` to the course's gradebook (nbgrader's db_url, from the course's
+    config), once per command, after checking that it opens: GradebookError if it does not,
+    before any submission is graded."""
+    from autograder.gradebook import check_gradebook, gradebook_url
+
+    if not options.db_url:
+        url = gradebook_url(options.course)
+        check_gradebook(url)
+        options.db_url = url
+
+
 def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome], list[Task]]:
     """Grade `tasks` with `workers` grading processes, each with a warm worker, until they are
     all graded or a grading process dies; the outcomes, and the tasks then in flight."""
@@ -204,7 +219,8 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
                        private=[ROOT, pool.options.course, Path(tempfile.gettempdir())])
                 for slot in range(workers)]
     # While the workers import their modules (about a second), this process loads nbgrader
-    # (as long again), once: the grading processes forked below inherit it.
+    # (as long again) and the course's config, once: the grading processes forked below
+    # inherit them.
     importlib.import_module("autograder.grading.grade")
     context = multiprocessing.get_context("fork")
     slots = context.Queue()
@@ -214,6 +230,7 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
     limit = pool.options.total_timeout + pool.options.grader_grace
     outcomes: list[Outcome] = []
     try:
+        find_gradebook(pool.options)
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_process,
                                  initargs=(slots, context.Lock(), launched, pool.uid0,
                                            board)) as executor:
@@ -244,6 +261,7 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
 
 
 def main(argv: list[str] | None = None) -> None:
+    from autograder.gradebook import GradebookError
     from autograder.grading.sandbox import sandbox_available
 
     parser = argparse.ArgumentParser(prog="python -m autograder grade", description=__doc__,
@@ -281,8 +299,11 @@ def main(argv: list[str] | None = None) -> None:
     options = Options(course=args.course, timeout=args.timeout, total_timeout=args.total_timeout,
                       memory_mb=args.memory, csv=args.csv or args.course / "grades.csv",
                       full=args.full)
-    outcomes = grade_class(args.lessons, options, workers=max(1, args.workers),
-                           sandbox=not args.no_sandbox, progress=not args.quiet)
+    try:
+        outcomes = grade_class(args.lessons, options, workers=max(1, args.workers),
+                               sandbox=not args.no_sandbox, progress=not args.quiet)
+    except GradebookError as err:
+        sys.exit(f"error: {err}")
     write_csv(options.csv, outcomes)
     graded = sum(o.status == GRADED for o in outcomes)
     print(f"{graded} of {len(outcomes)} submissions graded; grade table: {options.csv}")

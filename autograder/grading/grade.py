@@ -15,6 +15,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets.config import Config, PyFileConfigLoader
 
+from autograder.gradebook import gradebook_url
 from autograder.grading.execute import CONTEXT
 from autograder.grading.outcome import (
     FAILED,
@@ -32,8 +33,8 @@ CONFIG_FILE = Path(__file__).resolve().parent.parent / "nbgrader_config.py"
 WATCHDOG_GRACE = 5.0
 
 
-def notebook_names(course: Path, lesson: str) -> list[str]:
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+def notebook_names(db_url: str, lesson: str) -> list[str]:
+    with Gradebook(db_url) as gb:
         return [nb.name for nb in gb.find_assignment(lesson).notebooks]
 
 
@@ -135,6 +136,7 @@ def course_config(options: Options, lesson: str, student: str) -> Config:
     from autograder.grading.execute import SandboxedExecute
 
     config.CourseDirectory.root = str(options.course)
+    config.CourseDirectory.db_url = options.db_url
     config.CourseDirectory.student_id = student
     config.CourseDirectory.assignment_id = lesson
     config.Autograde.force = True
@@ -154,9 +156,9 @@ def course_config(options: Options, lesson: str, student: str) -> Config:
     return config
 
 
-def record_zero(course: Path, lesson: str, student: str) -> None:
+def record_zero(db_url: str, lesson: str, student: str) -> None:
     """What nbgrader does for a missing notebook: a submission whose every grade is 0."""
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(db_url) as gb:
         gb.update_or_create_student(student)
         submission = gb.update_or_create_submission(lesson, student)
         for notebook in submission.notebooks:
@@ -168,14 +170,14 @@ def record_zero(course: Path, lesson: str, student: str) -> None:
 
 def cell_grades(course: Path, lesson: str) -> dict[tuple[str, str], float | None]:
     """(student, grade id) -> score, for every student of `lesson` in the course's gradebook."""
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(gradebook_url(course)) as gb:
         return {(student.id, grade.name): grade.score
                 for student in gb.students
                 for grade in gb.find_submission_notebook(lesson, lesson, student.id).grades}
 
 
-def scores(course: Path, lesson: str, student: str) -> tuple[float, float]:
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+def scores(db_url: str, lesson: str, student: str) -> tuple[float, float]:
+    with Gradebook(db_url) as gb:
         submission = gb.find_submission(lesson, student)
         return submission.score, submission.max_score
 
@@ -232,7 +234,7 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
     outcome = Outcome(student, lesson, FAILED)
     errors = None
     try:
-        (notebook,) = notebook_names(course, lesson)
+        (notebook,) = notebook_names(options.db_url, lesson)
         release_path = course / "release" / lesson / f"{notebook}.ipynb"
         release = nbformat.read(release_path, as_version=4)
         outcome.status, outcome.notes = preflight(course, lesson, student, notebook, release)
@@ -240,8 +242,8 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
             return outcome
         if outcome.status != GRADED:
             with lock:
-                record_zero(course, lesson, student)
-                outcome.score, outcome.max_score = scores(course, lesson, student)
+                record_zero(options.db_url, lesson, student)
+                outcome.score, outcome.max_score = scores(options.db_url, lesson, student)
             return outcome
         scratch = watchdog = None
         if worker is not None:
@@ -267,7 +269,7 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
         try:
             with lock:
                 app.start()
-                outcome.score, outcome.max_score = scores(course, lesson, student)
+                outcome.score, outcome.max_score = scores(options.db_url, lesson, student)
         finally:
             os.chdir(cwd)
             if scratch is not None:

@@ -44,6 +44,8 @@ class Options:
     memory_mb: int = 4096  # address space allowed above the warm worker's
     max_output_chars: int = 200_000
     csv: Path | None = None
+    #: The gradebook's URL (nbgrader's db_url), which grade_class resolves once for the command.
+    db_url: str = ""
     #: Run every cell of every submission, not only the cells its grades depend on.
     full: bool = False
     #: Seconds a grading process may spend on one submission beyond its total time (nbgrader's

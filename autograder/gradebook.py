@@ -1,0 +1,119 @@
+"""The course's gradebook: the database nbgrader's `db_url` names, opened and checked.
+
+nbgrader keeps grades in the database `CourseDirectory.db_url` names: sqlite:///<course>/
+gradebook.db unless a config file says otherwise. One grader on one machine needs nothing
+more; graders who share one gradebook (several instructors or machines grading one class,
+a shared hub) point it at a PostgreSQL server (docs/deploy.md, "A gradebook several graders
+share"). Every part of the course that opens the gradebook (the grader, the instructor's
+commands, the LMS export, the classroom flow, the tests) takes its URL from
+`gradebook_url`, which reads the config files nbgrader's own commands read, so that they
+all open the same database.
+
+`check_gradebook` connects once before a command does any work: a server that cannot be
+reached or a wrong URL then stops the command with the URL (password hidden) and the
+driver's error, instead of failing every submission one by one.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from autograder import ROOT
+
+#: The folder nbgrader's commands run in when the course runs them (autograder/nbgrader.py),
+#: so the config file there is theirs.
+CONFIG_DIR = ROOT / "autograder"
+CONFIG_NAME = "nbgrader_config.py"
+#: Seconds the check waits for a PostgreSQL server that does not answer (libpq's own default
+#: is to wait for the operating system's TCP timeout, minutes).
+CONNECT_TIMEOUT = 10
+#: SQLAlchemy's drivers that connect through libpq, which takes `connect_timeout`.
+LIBPQ_DRIVERS = ("psycopg", "psycopg2")
+
+
+class GradebookError(Exception):
+    """The gradebook cannot be opened; the message holds its URL (password hidden) and why."""
+
+
+def config_folders(course: Path) -> list[Path]:
+    """The folders whose nbgrader_config.py nbgrader's commands read for `course`, lowest
+    priority first, as nbgrader 0.9 orders them (nbgrader/apps/baseapp.py): Jupyter's config
+    folders (system, environment, the user's ~/.jupyter), the working folder (autograder/, where
+    the course runs them), then the course directory itself."""
+    from jupyter_core.paths import jupyter_config_path
+
+    return [*map(Path, reversed(jupyter_config_path())), CONFIG_DIR, course]
+
+
+def nbgrader_settings(course: Path):
+    """nbgrader's configuration for `course` (a traitlets Config), merged from `config_folders`."""
+    from traitlets.config import Config, PyFileConfigLoader
+
+    config = Config()
+    for folder in config_folders(course):
+        if (folder / CONFIG_NAME).is_file():
+            config.merge(PyFileConfigLoader(CONFIG_NAME, path=str(folder)).load_config())
+    return config
+
+
+def gradebook_url(course: Path) -> str:
+    """The gradebook's URL for `course`: nbgrader's `CourseDirectory.db_url` as configured,
+    else nbgrader's default, sqlite:///<course>/gradebook.db."""
+    from nbgrader.coursedir import CourseDirectory
+
+    config = nbgrader_settings(course)
+    config.CourseDirectory.root = str(Path(course).resolve())
+    return CourseDirectory(config=config).db_url
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for a server's database (or SQLite in memory)."""
+    from sqlalchemy.engine import make_url
+
+    if not url.startswith("sqlite:"):
+        return None
+    database = make_url(url).database
+    return Path(database) if database and database != ":memory:" else None
+
+
+def shown(url: str) -> str:
+    """`url` fit to print: its password replaced by ***, even when SQLAlchemy cannot parse it."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):  # not a URL, or a port that is not a number
+        return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def driver_error(err: BaseException) -> str:
+    """The driver's own words for a failed connection, without SQLAlchemy's wrapping (the
+    failed statement, a link to its docs)."""
+    original = getattr(err, "orig", None) or err
+    return " ".join(str(original).split()) or type(original).__name__
+
+
+def check_gradebook(url: str) -> None:
+    """Connect to the gradebook at `url` once; raise GradebookError, saying where and why,
+    if that fails: a URL SQLAlchemy cannot read, a database kind with no driver installed,
+    a server that does not answer, a database or user it does not know. (A SQLite file that
+    does not exist yet is created, as nbgrader would create it.)"""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+        libpq = parsed.get_dialect().driver in LIBPQ_DRIVERS
+        engine = create_engine(parsed, connect_args={"connect_timeout": CONNECT_TIMEOUT} if libpq else {})
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        finally:
+            engine.dispose()
+    except Exception as err:  # whatever the URL or its driver raise, the command must stop
+        raise GradebookError(
+            f"cannot open the gradebook {shown(url)}: {driver_error(err)}\n(nbgrader's "
+            "CourseDirectory.db_url, set in nbgrader_config.py; see docs/deploy.md, "
+            "'A gradebook several graders share')") from None

@@ -1,0 +1,211 @@
+"""A gradebook several graders share: nbgrader's db_url on a real PostgreSQL server.
+
+The module fixture plays two graders of one class of lesson 01. Grader A releases the
+lesson into a course directory whose nbgrader_config.py points db_url at a database on the
+throwaway server (the `postgres` fixture); grader B works in a copy of that course directory
+(as a second machine would, with the same db_url). Each gets half of the class's
+submissions, and both run `python -m autograder grade` at the same time. Every student has
+a different set of exercises answered, so a grade recorded for the wrong student or lost
+shows as a wrong score.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from nbgrader.api import Grade, Gradebook
+
+from autograder.build import ROOT, all_lessons
+from autograder.gradebook import GradebookError, check_gradebook, gradebook_url, shown
+from autograder.grading.cli import RISK_FLAG
+from autograder.grading.cli import main as grading_main
+from autograder.submissions import reference_answers, submit
+from tests.postgres import Server, free_port
+
+LESSON = next(lesson for lesson in all_lessons() if lesson.name.startswith("01_"))
+#: Exercises whose tests call no other exercise: leaving one out costs exactly its own points.
+INDEPENDENT = ("classify", "collapse")
+#: The sandbox is tested elsewhere; these submissions are the course's own reference answers.
+GRADE = ["grade", "01", "--quiet", "--workers", "1", RISK_FLAG]
+
+
+def configure(course: Path, db_url: str) -> None:
+    """Point `course` at the gradebook `db_url`: the line docs/deploy.md tells instructors to
+    write, in the course directory's nbgrader_config.py (nbgrader reads it there too)."""
+    course.mkdir(parents=True, exist_ok=True)
+    (course / "nbgrader_config.py").write_text(f"c = get_config()\nc.CourseDirectory.db_url = {db_url!r}\n")
+
+
+def course_command(course: Path, *args: str) -> subprocess.Popen:
+    """`python -m autograder ARGS --course COURSE`, started now (see `finish`)."""
+    return subprocess.Popen([sys.executable, "-m", "autograder", *args, "--course", str(course)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(process: subprocess.Popen) -> subprocess.CompletedProcess:
+    out, err = process.communicate(timeout=900)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def run(course: Path, *args: str) -> subprocess.CompletedProcess:
+    return finish(course_command(course, *args))
+
+
+def left_out(student: int) -> tuple[str, ...]:
+    """The independent exercises student `student` leaves unanswered (every subset, in turn)."""
+    return tuple(name for bit, name in enumerate(INDEPENDENT) if student >> bit & 1)
+
+
+#: Student -> the exercises they answer (with the reference); the last answers nothing.
+CLASS = {f"s{i}": [e for e in LESSON.exercises() if e not in left_out(i)] for i in range(7)} | {"s7": []}
+
+
+@dataclass
+class Shared:
+    """What the two graders left: their course directories, their runs, the gradebook."""
+
+    courses: dict[str, Path]
+    runs: dict[str, subprocess.CompletedProcess]
+    url: str
+    peak_connections: int
+    together: int  # samples (every 0.2 s) in which both commands were running
+
+    def grade_rows(self) -> dict[str, list[tuple[str, float]]]:
+        """Student -> (grade cell, score) of every grade row of their submission."""
+        with Gradebook(self.url) as gradebook:
+            return {student: [(grade.name, grade.score) for grade in
+                              gradebook.find_submission_notebook(LESSON.name, LESSON.name, student).grades]
+                    for student in CLASS}
+
+
+@pytest.fixture(scope="module")
+def shared(postgres: Server, tmp_path_factory: pytest.TempPathFactory) -> Shared:
+    url = postgres.create_database("shared_class")
+    a, b = (tmp_path_factory.mktemp("grader") / "course" for _ in range(2))
+    configure(a, url)
+    released = run(a, "release", "01")
+    assert released.returncode == 0, released.stdout + released.stderr
+    shutil.copytree(a, b)
+    students = sorted(CLASS)
+    for index, student in enumerate(students):
+        answers = reference_answers(LESSON)
+        submit(a if index % 2 == 0 else b, LESSON, student, {e: answers[e] for e in CLASS[student]})
+    started = {"a": course_command(a, *GRADE), "b": course_command(b, *GRADE)}
+    peak = together = 0
+    while any(process.poll() is None for process in started.values()):
+        peak = max(peak, postgres.connections("shared_class"))
+        together += all(process.poll() is None for process in started.values())
+        time.sleep(0.2)
+    runs = {name: finish(process) for name, process in started.items()}
+    return Shared({"a": a, "b": b}, runs, url, peak, together)
+
+
+def test_two_graders_at_once_lose_and_duplicate_no_grade(shared: Shared) -> None:
+    assert shared.together > 10  # two seconds or more at the same time
+    for name, result in shared.runs.items():
+        assert result.returncode == 0, (name, result.stdout + result.stderr)
+        rows = list(csv.DictReader(open(shared.courses[name] / "grades.csv")))
+        assert len(rows) == len(CLASS) // 2 and {row["status"] for row in rows} == {"graded"}
+    with Gradebook(shared.url) as gradebook:
+        points = {cell.name: cell.max_score
+                  for cell in gradebook.find_notebook(LESSON.name, LESSON.name).grade_cells}
+        assert gradebook.db.query(Grade).count() == len(CLASS) * len(points)
+        assert sorted(student.id for student in gradebook.students) == sorted(CLASS)
+    for student, rows in shared.grade_rows().items():
+        expected = {cell: points[cell] if cell.removeprefix("test_") in CLASS[student] else 0
+                    for cell in points}
+        assert sorted(name for name, _ in rows) == sorted(points), student  # one row per cell
+        assert dict(rows) == expected, student
+
+
+def test_the_graders_hold_few_connections(shared: Shared) -> None:
+    """A grading command's connections are closed once it is done with them, so a class of
+    any size stays far below a server's connection limit (100 by default)."""
+    print(f"peak connections: {shared.peak_connections}, together: {shared.together} samples")
+    assert 0 < shared.peak_connections <= 4  # two commands, each a grading process and itself
+
+
+def test_nbgraders_commands_work_on_the_shared_gradebook(shared: Shared) -> None:
+    """Feedback and both exports, from grader A's course directory: the export holds the whole
+    class, both graders' halves; feedback shows none of the instructor's paths."""
+    a = shared.courses["a"]
+    for step in (run(a, "feedback", "01"), run(a, "export")):
+        assert step.returncode == 0, step.stdout + step.stderr
+    with open(a / "exports" / "lms_grades.csv", newline="") as f:
+        totals = {row["SIS Login ID"]: float(row[LESSON.name]) for row in csv.DictReader(f)}
+    assert totals == {student: sum(points for _, points in rows)
+                      for student, rows in shared.grade_rows().items()}
+    for folder in (a / "feedback").iterdir():
+        page = (folder / LESSON.name / f"{LESSON.name}.html").read_text()
+        assert str(a) not in page and str(ROOT) not in page
+
+
+# -- bad input --------------------------------------------------------------------------------
+
+
+BAD_URLS = {
+    "unreachable server": lambda server: server.url("shared_class", port=free_port()),
+    "unknown database": lambda server: server.url("no_such_course"),
+    "wrong password": lambda server: server.url("postgres", password="not-the-password"),
+    "wrong scheme": lambda server: server.url("postgres").replace("postgresql://", "postgres://"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_URLS))
+@pytest.mark.parametrize("command", ["grade", "release"])
+def test_a_gradebook_that_cannot_be_opened_stops_the_command(postgres: Server, tmp_path: Path,
+                                                             case: str, command: str) -> None:
+    """The command exits 1 before it builds or grades anything, with the URL (password hidden)
+    and the driver's error."""
+    url = BAD_URLS[case](postgres)
+    course = tmp_path / "course"
+    configure(course, url)
+    (course / "submitted" / "ada" / LESSON.name).mkdir(parents=True)
+    result = run(course, *(GRADE if command == "grade" else ["release", "01"]))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"cannot open the gradebook {shown(url)}" in result.stderr
+    assert postgres.password not in result.stdout + result.stderr and "***" in shown(url)
+    assert sorted(p.name for p in course.iterdir()) == ["nbgrader_config.py", "submitted"]
+
+
+def test_the_grading_module_checks_the_gradebook_first(postgres: Server, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    """autograder/grading/cli.py, called on its own, stops the same way."""
+    url = postgres.url("no_such_course")
+    configure(tmp_path, url)
+    (tmp_path / "submitted" / "ada" / LESSON.name).mkdir(parents=True)
+    with pytest.raises(SystemExit) as stopped:
+        grading_main([LESSON.name, "--course", str(tmp_path), "--quiet", RISK_FLAG])
+    assert f"cannot open the gradebook {shown(url)}" in str(stopped.value)
+    assert 'database "no_such_course" does not exist' in str(stopped.value)
+    assert not (tmp_path / "autograded").exists() and not (tmp_path / "grades.csv").exists()
+
+
+# -- which gradebook ---------------------------------------------------------------------------
+
+
+def test_the_gradebook_url_is_nbgraders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """nbgrader's default without a setting; a Jupyter config folder's db_url (an instructor's
+    ~/.jupyter); the course directory's own, which nbgrader reads last."""
+    user, course = tmp_path / "jupyter", tmp_path / "course"
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(user))
+    course.mkdir()
+    assert gradebook_url(course) == f"sqlite:///{course / 'gradebook.db'}"
+    configure(user, "postgresql://ta@db.example/everyone")
+    assert gradebook_url(course) == "postgresql://ta@db.example/everyone"
+    configure(course, "postgresql://ta@db.example/this_course")
+    assert gradebook_url(course) == "postgresql://ta@db.example/this_course"
+
+
+def test_a_password_is_never_shown() -> None:
+    assert shown("postgresql://ta:s3cret@db.example/course") == "postgresql://ta:***@db.example/course"
+    assert "s3cret" not in shown("postgresql://ta:s3cret@db.example:port/course")  # unparsable
+    with pytest.raises(GradebookError, match="postgresql://ta:\\*\\*\\*@"):
+        check_gradebook(f"postgresql://ta:s3cret@127.0.0.1:{free_port()}/course")
