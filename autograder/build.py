@@ -36,6 +36,7 @@ from typing import Any
 import nbformat
 
 from autograder import DEFAULT_COURSE, ROOT
+from autograder.hidden import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS
 
 LESSONS = ROOT / "lessons"
 #: What every assignment folder carries beside its notebook.
@@ -107,10 +108,10 @@ def solution_cell(fn: Callable[..., Any]) -> str:
 def hidden_tests(lesson: Lesson, exercise: str) -> str:
     """The hidden-test region appended to an exercise's graded test cell."""
     return (
-        "### BEGIN HIDDEN TESTS\n"
+        f"{BEGIN_HIDDEN_TESTS}\n"
         f"from autograder.hidden.{lesson.module} import {exercise} as _hidden_{exercise}\n"
         f"_hidden_{exercise}({exercise})\n"
-        "### END HIDDEN TESTS"
+        f"{END_HIDDEN_TESTS}"
     )
 
 

@@ -22,7 +22,6 @@ import contextlib
 import copy
 import io
 import json
-import re
 import time
 import uuid
 from collections.abc import Callable
@@ -37,10 +36,10 @@ from traitlets import Bool, Float, Integer
 
 from autograder.grading import codec
 from autograder.grading.plan import SKIPPED_TEXT, Plan, plan_cells, suspect
+from autograder.hidden import HIDDEN_TESTS_REGION
 
 CODEC_SOURCE = Path(codec.__file__).read_text()
 
-HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS\n?(.*?)### END HIDDEN TESTS\n?", re.DOTALL)
 RESULT_MIME = "application/x-autograder-result"
 #: How often a waiting cell re-checks the client's sockets and the kernel's life (seconds).
 REARM_SECONDS = 0.5
@@ -318,10 +317,10 @@ class SandboxedExecute(RearmingExecute):
         """Execute the cell without its hidden-test region, then that region here (run_hidden)."""
         notes = CONTEXT.notes
         source = cell.source
-        hidden = HIDDEN_TESTS.findall(source) if meta.get("grade") else []
+        hidden = HIDDEN_TESTS_REGION.findall(source) if meta.get("grade") else []
         self.started[index] = time.monotonic()
         try:
-            cell.source = HIDDEN_TESTS.sub("", source).rstrip() if hidden else source
+            cell.source = HIDDEN_TESTS_REGION.sub("", source).rstrip() if hidden else source
             try:
                 super().preprocess_cell(cell, resources, index)
             except CellTimeoutError as err:

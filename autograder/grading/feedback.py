@@ -20,14 +20,14 @@ expected values) stay.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import nbgrader
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-HIDDEN_TESTS = re.compile(r"### BEGIN HIDDEN TESTS\n?.*?### END HIDDEN TESTS", re.DOTALL)
+from autograder.hidden import BEGIN_HIDDEN_TESTS, HIDDEN_TESTS_REGION
+
 PLACEHOLDER = "# (hidden tests run here, on inputs you have not seen: their verdict is below)"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 #: nbgrader's own templates (the course template extends its feedback/index.html.j2).
@@ -45,6 +45,6 @@ class HideHiddenTests(NbGraderPreprocessor):
     """Replace hidden-test regions in the feedback with a placeholder comment."""
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and "BEGIN HIDDEN TESTS" in cell.source:
-            cell.source = HIDDEN_TESTS.sub(PLACEHOLDER, cell.source)
+        if cell.cell_type == "code" and BEGIN_HIDDEN_TESTS in cell.source:
+            cell.source = HIDDEN_TESTS_REGION.sub(PLACEHOLDER + "\n", cell.source).rstrip("\n")
         return cell, resources
