@@ -65,7 +65,7 @@ def measure(model: torch.nn.Module, texts: dict[str, torch.Tensor]) -> dict:
     return result
 
 
-def replay(steps: int, every: int, out: Path, state: Path | None) -> None:
+def replay(steps: int, every: int, out: Path, state: Path | None = None) -> None:
     """Train as train_gpt does for `steps` steps, measuring at step 0 and every `every` steps.
 
     `out` is rewritten and `state` (if given) saved after each measurement; a `state` left
