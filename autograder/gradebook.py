@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from autograder import ROOT
+# nbgrader's commands run in CONFIG_DIR when the course runs them: its config file is theirs.
+from autograder.nbgrader import CONFIG_DIR
 
-#: The folder nbgrader's commands run in when the course runs them (autograder/nbgrader.py),
-#: so the config file there is theirs.
-CONFIG_DIR = ROOT / "autograder"
+if TYPE_CHECKING:
+    from traitlets.config import Config
+
 CONFIG_NAME = "nbgrader_config.py"
 #: Seconds the check waits for a PostgreSQL server that does not answer (libpq's own default
 #: is to wait for the operating system's TCP timeout, minutes).
@@ -46,7 +48,7 @@ def config_folders(course: Path) -> list[Path]:
     return [*map(Path, reversed(jupyter_config_path())), CONFIG_DIR, course]
 
 
-def nbgrader_settings(course: Path):
+def nbgrader_settings(course: Path) -> Config:
     """nbgrader's configuration for `course` (a traitlets Config), merged from `config_folders`."""
     from traitlets.config import Config, PyFileConfigLoader
 

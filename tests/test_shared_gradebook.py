@@ -4,14 +4,16 @@ The module fixture plays two graders of one class of lesson 01. Grader A release
 lesson into a course directory whose nbgrader_config.py points db_url at a database on the
 throwaway server (the `postgres` fixture); grader B works in a copy of that course directory
 (as a second machine would, with the same db_url). Each gets half of the class's
-submissions, and both run `python -m autograder grade` at the same time. Every student has
-a different set of exercises answered, so a grade recorded for the wrong student or lost
-shows as a wrong score.
+submissions, and both get two students more (who both graders reach first, at the same
+moment), and both run `python -m autograder grade` at the same time. Every student leaves
+out a different set of exercises, so a grade recorded for the wrong student or lost shows
+as a wrong score.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -20,18 +22,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from nbgrader.api import Grade, Gradebook
+from nbgrader.api import Grade, Gradebook, MissingEntry
 
 from autograder.build import ROOT, all_lessons
 from autograder.gradebook import GradebookError, check_gradebook, gradebook_url, shown
 from autograder.grading.cli import RISK_FLAG
 from autograder.grading.cli import main as grading_main
+from autograder.grading.grade import register
+from autograder.nbgrader import BIN
 from autograder.submissions import reference_answers, submit
 from tests.postgres import Server, free_port
 
 LESSON = next(lesson for lesson in all_lessons() if lesson.name.startswith("01_"))
-#: Exercises whose tests call no other exercise: leaving one out costs exactly its own points.
-INDEPENDENT = ("classify", "collapse")
+#: Exercises a student may leave out (a stub that raises NotImplementedError).
+OPTIONAL = ("classify", "collapse", "dense")
+#: Exercise -> the other exercises its tests call through the learner's function (forward
+#: calls the learner's dense and relu): one of them left out costs its points too.
+CALLS = {"forward": ("dense", "relu")}
 #: The sandbox is tested elsewhere; these submissions are the course's own reference answers.
 GRADE = ["grade", "01", "--quiet", "--workers", "1", RISK_FLAG]
 
@@ -58,13 +65,22 @@ def run(course: Path, *args: str) -> subprocess.CompletedProcess:
     return finish(course_command(course, *args))
 
 
-def left_out(student: int) -> tuple[str, ...]:
-    """The independent exercises student `student` leaves unanswered (every subset, in turn)."""
-    return tuple(name for bit, name in enumerate(INDEPENDENT) if student >> bit & 1)
+def answered(student: int) -> list[str]:
+    """The exercises student number `student` answers (with the reference): all but a subset
+    of OPTIONAL, another subset for each student (its bits)."""
+    left_out = {name for bit, name in enumerate(OPTIONAL) if student >> bit & 1}
+    return [exercise for exercise in LESSON.exercises() if exercise not in left_out]
 
 
-#: Student -> the exercises they answer (with the reference); the last answers nothing.
-CLASS = {f"s{i}": [e for e in LESSON.exercises() if e not in left_out(i)] for i in range(7)} | {"s7": []}
+def earns(exercise: str, answers: list[str]) -> bool:
+    """Whether a submission answering `answers` earns the points of `exercise`."""
+    return all(name in answers for name in (exercise, *CALLS.get(exercise, ())))
+
+
+#: Student -> the exercises they answer.
+CLASS = {f"s{i}": answered(i) for i in range(2 ** len(OPTIONAL))}
+#: Students in both graders' submitted/; the others are split between them.
+BOTH = ("s0", "s1")
 
 
 @dataclass
@@ -94,9 +110,10 @@ def shared(postgres: Server, tmp_path_factory: pytest.TempPathFactory) -> Shared
     assert released.returncode == 0, released.stdout + released.stderr
     shutil.copytree(a, b)
     students = sorted(CLASS)
+    answers = reference_answers(LESSON)
     for index, student in enumerate(students):
-        answers = reference_answers(LESSON)
-        submit(a if index % 2 == 0 else b, LESSON, student, {e: answers[e] for e in CLASS[student]})
+        for course in (a, b) if student in BOTH else (a if index % 2 == 0 else b,):
+            submit(course, LESSON, student, {e: answers[e] for e in CLASS[student]})
     started = {"a": course_command(a, *GRADE), "b": course_command(b, *GRADE)}
     peak = together = 0
     while any(process.poll() is None for process in started.values()):
@@ -112,14 +129,16 @@ def test_two_graders_at_once_lose_and_duplicate_no_grade(shared: Shared) -> None
     for name, result in shared.runs.items():
         assert result.returncode == 0, (name, result.stdout + result.stderr)
         rows = list(csv.DictReader(open(shared.courses[name] / "grades.csv")))
-        assert len(rows) == len(CLASS) // 2 and {row["status"] for row in rows} == {"graded"}
+        submitted = {folder.name for folder in (shared.courses[name] / "submitted").iterdir()}
+        assert {row["student"] for row in rows} == submitted and set(BOTH) <= submitted
+        assert len(rows) == len(submitted) and {row["status"] for row in rows} == {"graded"}
     with Gradebook(shared.url) as gradebook:
         points = {cell.name: cell.max_score
                   for cell in gradebook.find_notebook(LESSON.name, LESSON.name).grade_cells}
         assert gradebook.db.query(Grade).count() == len(CLASS) * len(points)
         assert sorted(student.id for student in gradebook.students) == sorted(CLASS)
     for student, rows in shared.grade_rows().items():
-        expected = {cell: points[cell] if cell.removeprefix("test_") in CLASS[student] else 0
+        expected = {cell: points[cell] if earns(cell.removeprefix("test_"), CLASS[student]) else 0
                     for cell in points}
         assert sorted(name for name, _ in rows) == sorted(points), student  # one row per cell
         assert dict(rows) == expected, student
@@ -145,6 +164,35 @@ def test_nbgraders_commands_work_on_the_shared_gradebook(shared: Shared) -> None
     for folder in (a / "feedback").iterdir():
         page = (folder / LESSON.name / f"{LESSON.name}.html").read_text()
         assert str(a) not in page and str(ROOT) not in page
+
+
+def test_a_student_another_grader_adds_at_the_same_moment_is_no_failure(
+        postgres: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another grader inserts a student between this grader's look-up and its insert (here:
+    the student exists, but the first look-up misses). The insert breaks the unique key; the
+    grader tries again, finds the row, and creates the submission once."""
+    url = postgres.create_database("same_moment")
+    monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ['PATH']}")  # nbgrader runs alembic by name
+    with Gradebook(url) as gradebook:
+        gradebook.add_assignment(LESSON.name)
+        gradebook.add_student("ada")
+    for student in ("ada", "bob"):
+        (tmp_path / "submitted" / student / LESSON.name).mkdir(parents=True)
+    misses = [True]
+    find_student = Gradebook.find_student
+
+    def late_look_up(gradebook: Gradebook, student: str):
+        if student == "ada" and misses and misses.pop():
+            raise MissingEntry()
+        return find_student(gradebook, student)
+
+    monkeypatch.setattr(Gradebook, "find_student", late_look_up)
+    register(url, tmp_path, [(LESSON.name, "ada"), (LESSON.name, "bob"), (LESSON.name, "eve")])
+    assert not misses  # the look-up did miss
+    with Gradebook(url) as gradebook:
+        assert sorted(student.id for student in gradebook.students) == ["ada", "bob"]
+        submissions = gradebook.find_assignment(LESSON.name).submissions
+        assert sorted(submission.student.id for submission in submissions) == ["ada", "bob"]
 
 
 # -- bad input --------------------------------------------------------------------------------

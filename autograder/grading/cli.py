@@ -151,7 +151,7 @@ def grade_class(lessons: list[str], options: Options, *, workers: int, sandbox: 
     the grader alone is "grading failed" and no other submission is.
 
     Raises GradebookError, before grading anything, if the gradebook cannot be opened
-    (see `find_gradebook`).
+    (see `prepare_gradebook`).
     """
     from autograder.grading.sandbox import imported_modules
 
@@ -199,16 +199,19 @@ def _grade_all(tasks: list[Task], workers: int, pool: Pool, outcomes: list[Outco
     return suspects
 
 
-def find_gradebook(options: Options) -> None:
+def prepare_gradebook(options: Options, tasks: list[Task]) -> None:
     """Set `options.db_url` to the course's gradebook (nbgrader's db_url, from the course's
-    config), once per command, after checking that it opens: GradebookError if it does not,
-    before any submission is graded."""
+    config), once per command, after checking that it opens (GradebookError if it does not,
+    before any submission is graded); then create the students and submissions of `tasks`
+    there (grade.register: safe when another grader shares the gradebook)."""
     from autograder.gradebook import check_gradebook, gradebook_url
+    from autograder.grading.grade import register
 
     if not options.db_url:
         url = gradebook_url(options.course)
         check_gradebook(url)
         options.db_url = url
+    register(options.db_url, options.course, tasks)
 
 
 def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome], list[Task]]:
@@ -230,7 +233,7 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
     limit = pool.options.total_timeout + pool.options.grader_grace
     outcomes: list[Outcome] = []
     try:
-        find_gradebook(pool.options)
+        prepare_gradebook(pool.options, tasks)
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_process,
                                  initargs=(slots, context.Lock(), launched, pool.uid0,
                                            board)) as executor:

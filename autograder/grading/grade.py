@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, InvalidEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets.config import Config, PyFileConfigLoader
 
@@ -166,6 +167,28 @@ def record_zero(db_url: str, lesson: str, student: str) -> None:
                 grade.auto_score = 0
                 grade.needs_manual_grade = False
         gb.db.commit()
+
+
+def register(db_url: str, course: Path, tasks: list[tuple[str, str]]) -> None:
+    """Create, before any is graded, the student and the submission of every (lesson, student)
+    of `tasks` that has a folder in submitted/ and a lesson in the gradebook.
+
+    nbgrader creates them as it grades each submission: it looks the row up and inserts it
+    if missing. Two graders sharing a gradebook (docs/deploy.md) who reach one student at the
+    same moment can both miss it and both insert; the second insert breaks the table's unique
+    key and nbgrader fails that submission (InvalidEntry). Here a failed insert is tried once
+    more, and the second try finds the other grader's row (as nbgrader then does). Should it
+    fail again, the submission is left to nbgrader, which fails it alone.
+    """
+    with Gradebook(db_url) as gradebook:
+        lessons = {assignment.name for assignment in gradebook.assignments}
+        for lesson, student in tasks:
+            if lesson in lessons and (course / "submitted" / student / lesson).is_dir():
+                for _ in range(2):
+                    with contextlib.suppress(InvalidEntry):
+                        gradebook.update_or_create_student(student)
+                        gradebook.update_or_create_submission(lesson, student)
+                        break
 
 
 def cell_grades(course: Path, lesson: str) -> dict[tuple[str, str], float | None]:
