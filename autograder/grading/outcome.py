@@ -44,7 +44,8 @@ class Options:
     memory_mb: int = 4096  # address space allowed above the warm worker's
     max_output_chars: int = 200_000
     csv: Path | None = None
-    #: The gradebook's URL (nbgrader's db_url), which grade_class resolves once for the command.
+    #: The gradebook's URL (nbgrader's db_url), found and checked once per command
+    #: (cli.prepare_gradebook) before any submission is graded.
     db_url: str = ""
     #: Run every cell of every submission, not only the cells its grades depend on.
     full: bool = False
