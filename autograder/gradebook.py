@@ -115,7 +115,8 @@ def check_gradebook(url: str) -> None:
         finally:
             engine.dispose()
     except Exception as err:  # whatever the URL or its driver raise, the command must stop
+        hint = " (SQLAlchemy names PostgreSQL postgresql://)" if url.startswith("postgres://") else ""
         raise GradebookError(
-            f"cannot open the gradebook {shown(url)}: {driver_error(err)}\n(nbgrader's "
+            f"cannot open the gradebook {shown(url)}: {driver_error(err)}{hint}\n(nbgrader's "
             "CourseDirectory.db_url, set in nbgrader_config.py; see docs/deploy.md, "
             "'A gradebook several graders share')") from None
