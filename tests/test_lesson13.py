@@ -262,15 +262,37 @@ def test_the_previous_token_head_and_the_weak_induction_head():
     assert_stated("13", "0.90", max(strong.values()), 2)
 
 
+def first_step(steps: list[int], scores: list[float], at_least: float) -> int | None:
+    return next((step for step, score in zip(steps, scores) if score >= at_least), None)
+
+
 def test_the_history_the_text_describes():
     history = json.loads(HEAD_HISTORY.read_text())
-    assert history["steps"][-1] == 700 and history["settings"]["every"] == 100
-    assert "the first 700 of the 5,000 steps" in markdown_of("13")
-    for kind in ("random", "held_out"):
-        best = max(max(max(row) for row in m[kind]["induction"]) for m in history["measures"])
-        assert_stated("13", "0.017", best, 3)
-        saved = [m[kind]["first_copy_bits"] - m[kind]["second_copy_bits"] for m in history["measures"]]
-        assert max(saved) < 0.2
+    steps, measured = history["steps"], history["measures"]
+    assert steps == list(range(0, 5001, 100))  # the whole training, every 100 steps
+    text = markdown_of("13")
+
+    def series(kind: str, score: str, head: tuple[int, int]) -> list[float]:
+        return [m[kind][score][head[0]][head[1]] for m in measured]
+
+    for kind, at_half, at_nine_tenths in [("held_out", "step 400", "0.9 at step 600"),
+                                          ("random", "steps 500", "3,100")]:
+        previous = series(kind, "previous", (0, 2))
+        assert f"{at_half} " in text and at_nine_tenths in text
+        assert f"{first_step(steps, previous, 0.5):,}" in at_half
+        assert f"{first_step(steps, previous, 0.9):,}" in at_nine_tenths
+    inducing = series("held_out", "induction", (5, 1))
+    assert first_step(steps, inducing, 0.05) == 1700 and "reaches 0.05 at step 1,700" in text
+    rises = [b - a for a, b in zip(inducing, inducing[1:])]
+    assert_stated("13", "0.015", max(rises), 3)
+    assert max(rises) < 0.1 * inducing[-1]  # "no phase change": no jump, a steady climb
+    assert_stated("13", "0.18", inducing[-1], 2)
+    assert abs(inducing[steps.index(4000)] - inducing[-1]) < 0.01  # "levels off ... from about step 4,000"
+    assert inducing[steps.index(3000)] < inducing[-1] - 0.01
+    assert_stated("13", "0.08", series("random", "induction", (5, 1))[-1], 2)
+    saved = [m["held_out"]["first_copy_bits"] - m["held_out"]["second_copy_bits"] for m in measured]
+    assert first_step(steps, saved, 0.1) == 2900 and "at step 2,900" in text
+    assert_stated("13", "0.17", saved[-1], 2)
 
 
 def test_ablation_costs_the_text_states():

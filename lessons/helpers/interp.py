@@ -278,38 +278,42 @@ def load_head_history(path: Path = HEAD_HISTORY) -> dict:
     return json.loads(path.read_text())
 
 
-def plot_head_history(history: dict, head: tuple[int, int],
+def plot_head_history(history: dict, induction_head: tuple[int, int], previous_head: tuple[int, int],
                       final: dict[str, dict] | None = None) -> plt.Figure:
-    """As training goes on: one head's induction score, the best of any head, and how many bits per
-    character the second copy costs less than the first, for each kind of text.
+    """As training goes on: the previous-token head's previous-token score, the induction head's
+    induction score, and how many bits per character the second copy costs less than the
+    first, for each kind of text.
 
     final: the same measures on the finished checkpoint, {kind: {"step", "induction" (layers x
     heads), "first_copy_bits", "second_copy_bits"}}, drawn as stars at its step.
     """
     steps = history["steps"]
-    layer, h = head
     kinds = {"random": ("random characters", COLORS["vermillion"]),
              "held_out": ("documentation", COLORS["blue"])}
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.2))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
     for kind, (label, colour) in kinds.items():
         measures = [m[kind] for m in history["measures"]]
-        left.plot(steps, [m["induction"][layer][h] for m in measures], "o-", markersize=3, color=colour,
-                  label=f"head {layer}.{h}, {label}")
-        left.plot(steps, [max(max(row) for row in m["induction"]) for m in measures], ":", color=colour,
-                  label=f"best of all heads, {label}")
+        left.plot(steps, [m["previous"][previous_head[0]][previous_head[1]] for m in measures], "^--",
+                  markersize=3, color=colour, label=f"head {previous_head[0]}.{previous_head[1]}, "
+                                                    f"previous-token score, {label}")
+        left.plot(steps, [m["induction"][induction_head[0]][induction_head[1]] for m in measures], "o-",
+                  markersize=3, color=colour, label=f"head {induction_head[0]}.{induction_head[1]}, "
+                                                   f"induction score, {label}")
         right.plot(steps, [m["first_copy_bits"] - m["second_copy_bits"] for m in measures], "s--",
                    markersize=3, color=colour, label=label)
         if final is not None and kind in final:
             end = final[kind]
-            left.plot([end["step"]], [end["induction"][layer][h]], "*", markersize=12, color=colour,
-                      markeredgecolor="black", label=f"head {layer}.{h}, {label}, checkpoint")
+            left.plot([end["step"]], [end["induction"][induction_head[0]][induction_head[1]]], "*",
+                      markersize=12, color=colour, markeredgecolor="black",
+                      label=f"induction score, {label}, checkpoint")
             right.plot([end["step"]], [end["first_copy_bits"] - end["second_copy_bits"]], "*",
                        markersize=12, color=colour, markeredgecolor="black", label=f"{label}, checkpoint")
     for ax in (left, right):
         ax.set_xlabel("training step")
-        ax.legend(fontsize=9, loc="upper left")
-    left.set_ylabel("induction score")
-    left.set_title("Induction scores as the model trains", fontsize=11)
+        ax.legend(fontsize=8, loc="center right" if ax is left else "upper left")
+    left.set_ylabel("score (0 to 1)")
+    left.set_ylim(0, 1.05)
+    left.set_title("The two halves of an induction circuit as the model trains", fontsize=11)
     right.set_ylabel("first copy - second copy (bits)")
     right.axhline(0, color="grey", linewidth=0.8)
     right.set_title("What the repeat saves, per character", fontsize=11)
