@@ -154,6 +154,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
 
 
 @needs_sandbox
+@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's, registering in-process
 def test_the_class_is_graded_like_nbgrader(graded: Graded) -> None:
     assert graded.outcomes["reference"].status == GRADED
     assert graded.total("reference") == FULL and graded.notes("reference") == ""
