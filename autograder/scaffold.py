@@ -19,9 +19,10 @@ new-exercise NN name  in the notebook, the exercise's heading and text, its answ
 
 After new-exercise a maintainer fills in three files: the reference (solutions/), the
 visible check (lessons/helpers/checks/) and the two mutants (autograder/mutants/); and the
-notebook's prose. The hidden test works as written for an exercise that takes one array
-(it compares with the reference on random arrays, with the docstring's first line as its
-hint); for any other signature its argument maker is a fourth. Then the maintainer runs
+notebook's prose. The hidden test works as written, whatever the signature: it compares
+with the reference on the visible check's calls with new random values (the same shapes
+and kinds), with the docstring's first line as its hint; the maintainer writes arguments
+of their own only where those are not inputs the docstring allows. Then the maintainer runs
 `python -m autograder build --write-lessons NN_name` if the reference's signature or
 docstring changed, and `python -m pytest --lessons=NN`.
 """
@@ -205,23 +206,17 @@ def {name}(learner_{name}):
 
 HIDDEN_TEST = '''
 
-def _{name}_arguments(rng: np.random.Generator) -> tuple:
-    """The arguments of one call to `{name}`, drawn with `rng`: here one array of 1 to 3 axes.
-    TODO for any other signature: the shapes and values a right answer must handle
-    (batches, odd sizes, edge values), which the visible check does not show."""
-    shape = rng.integers(1, 6, size=int(rng.integers(1, 4)))
-    return (rng.normal(size=tuple(int(n) for n in shape)),)
-
-
 @guarded
 def {name}(learner_{name}):
-    """The reference's results on random arguments. TODO: `_{name}_arguments` above, for the
-    exercise's signature; a hint of your own if the docstring's first line is not one; cases
-    of your own if random ones cannot show a mistake (autograder/hidden/common.py)."""
+    """The reference's results on the visible check's calls with new random values (same
+    shapes and kinds). TODO if that is not enough: a make_args of your own where the contract
+    constrains the values or the visible check's shapes miss what a right answer must handle
+    (batches, odd sizes, edge values); a hint of your own if the docstring's first line is not
+    one (autograder/hidden/common.py)."""
     chk = hidden_check("{name}", learner_{name})
     hint = inspect.getdoc(reference.{name}).splitlines()[0]
-    agrees_with_reference(chk, reference.{name}, _{name}_arguments,
-                          hint=hint)
+    make_args = like_the_visible_calls(visible.{name}, reference.{name})
+    agrees_with_reference(chk, reference.{name}, make_args, hint=hint)
 '''
 
 MUTANT_SLOT = '''
@@ -240,9 +235,11 @@ def {name}_mistake_{k}(x):
 IMPORTS = {
     "solutions": ["import numpy as np"],
     "checks": ["from helpers.checking import Check, guarded"],
-    "hidden": ["import inspect", "import numpy as np",
-               "from autograder.hidden.common import agrees_with_reference, hidden_check",
-               "from helpers.checking import guarded", "from solutions import lesson{n} as reference"],
+    "hidden": ["import inspect",
+               "from autograder.hidden.common import agrees_with_reference, hidden_check, "
+               "like_the_visible_calls",
+               "from helpers.checking import guarded", "from helpers.checks import lesson{n} as visible",
+               "from solutions import lesson{n} as reference"],
     "mutants": ["from autograder.mutants import mutant"],
 }
 

@@ -1,8 +1,9 @@
 """The scaffold: `new-lesson` and `new-exercise` in a copy of the project, then the pipeline.
 
-The copy gets a lesson 99 and an exercise `double_it`. Unfilled, every slot fails saying
-what to write. Filled in as a maintainer would (the reference, the visible check and the
-mutants: three files), the lesson builds and releases, and the course's own tests pass on
+The copy gets a lesson 99 and an exercise `scale_rows` (two arrays). Unfilled, every slot
+fails saying what to write. Filled in as a maintainer would (the reference, the visible check
+and the mutants: three files; the hidden test as written), the lesson builds and releases,
+and the course's own tests pass on
 it: the checks and hidden tests in-process, every mutant caught, the release equal to
 lessons/, and nbgrader grading the references, the stubs and the mutants.
 """
@@ -20,7 +21,7 @@ import pytest
 
 from autograder import ROOT
 
-LESSON, EXERCISE = "99_scaffold_trial", "double_it"
+LESSON, EXERCISE = "99_scaffold_trial", "scale_rows"
 #: What the pipeline needs of the project (no data sets, no docs, no classroom).
 COPIED = ("autograder", "lessons", "solutions", "tests", "pyproject.toml")
 IGNORED = shutil.ignore_patterns("course", "__pycache__", "*.pyc", ".ipynb_checkpoints", "*.pt")
@@ -102,39 +103,41 @@ for m in mutants:
 print(json.dumps(said))
 """
     said = json.loads(run(project, "-c", script).stdout)
-    assert "write the reference answer to double_it in solutions/lesson99.py" in said["reference"]
+    assert f"write the reference answer to {EXERCISE} in solutions/lesson99.py" in said["reference"]
     assert "visible check is not written yet" in said["check"]
-    assert "write the reference answer" in said["hidden"]
+    assert "visible check is not written yet" in said["hidden"]  # it draws like the visible check
     assert [said[f"{EXERCISE}_mistake_{k}"] for k in (1, 2)] == [
         f"write mutant {k} of {EXERCISE} in autograder/mutants/lesson99.py" for k in (1, 2)]
 
 
 FILLED = {
-    "solutions": ('''def double_it(x: np.ndarray) -> np.ndarray:
-    """Double every entry of x.
+    "solutions": ('''def scale_rows(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Multiply each row of x by its own weight.
 
-    x: an array of any shape. Returns a new array of the same shape, 2 * x (x is not changed).
+    x: (n, d), w: (n,). Returns a new (n, d) array whose row i is w[i] * x[i] (x and w are
+    not changed).
     """
-    return 2 * x
+    return x * w[:, None]
 ''', []),
     "checks": ('''@guarded
-def double_it(learner_double_it):
-    """A vector and a column."""
-    chk = Check("double_it", learner_double_it)
-    chk.returns((np.array([1.0, -2.0]),), [2.0, -4.0], case="x=[1, -2]",
-                hint="multiply by 2, not add 2.")
-    chk.returns((np.array([[0.5], [3.0]]),), [[1.0], [6.0]], case="a (2, 1) array",
-                hint="double every entry, whatever the shape.")
+def scale_rows(learner_scale_rows):
+    """A square x (a weight per column would look right on its shape) and a tall one."""
+    chk = Check("scale_rows", learner_scale_rows)
+    chk.returns((np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([10.0, -1.0])), [[10.0, 20.0], [-3.0, -4.0]],
+                case="x=[[1, 2], [3, 4]], w=[10, -1]", hint="one weight per ROW: w[:, None], not w.")
+    chk.returns((np.ones((3, 1)), np.array([1.0, 2.0, 3.0])), [[1.0], [2.0], [3.0]],
+                case="a (3, 1) x", hint="one weight per ROW: w[:, None], not w.")
     chk.passed()
 ''', ["import numpy as np"]),
-    "mutants": ('''double_it_adds_two = replaced(double_it, "2 * x", "x + 2", "multiply by 2, not add 2")
+    "mutants": ('''scale_rows_by_column = replaced(scale_rows, "x * w[:, None]", "x * w",
+                                "one weight per ROW")
 
 
-@mutant("double_it", "return a new array")
-def double_it_in_place(x):
-    x *= 2
+@mutant("scale_rows", "return a new array")
+def scale_rows_in_place(x, w):
+    x *= w[:, None]
     return x
-''', ["from autograder.mutants import mutant, replaced", "from solutions.lesson99 import double_it"]),
+''', ["from autograder.mutants import mutant, replaced", "from solutions.lesson99 import scale_rows"]),
 }
 
 

@@ -3,6 +3,7 @@
     hidden_check(name, fn, **options)     a Check whose messages never show expected values
     agrees_with_reference(chk, reference, make_args, *, hint, trials=5, seed=0, atol=1e-6)
     agree(chk, got, expected, *, case, hint, atol=1e-6, rtol=1e-5)
+    like_the_visible_calls(visible_check, reference)   a make_args from the visible check's calls
     run_through(chk, helper, *args, **kwargs)
 
 `agree` compares any result with the reference's, item by item through tuples, lists and
@@ -14,14 +15,20 @@ unchanged, no None, the promised type, never a crash on what came back) apply to
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
+import inspect
+import io
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from helpers.checking import Check, describe, is_tensor
+
+#: Draws tried for arguments the reference accepts before the visible call is used as it was.
+DRAWS = 20
 
 
 def hidden_check(name: str, fn: Callable[..., Any], **options: Any) -> Check:
@@ -134,3 +141,74 @@ def agrees_with_reference(
         got = chk.call(args, case=case, hint=hint)
         agree(chk, got, expected, case=case, hint=hint, atol=atol, rtol=rtol)
     chk.passed()
+
+
+def visible_calls(visible_check: Callable[[Callable[..., Any]], None],
+                  reference: Callable[..., Any]) -> list[tuple]:
+    """The positional arguments of every call the visible check makes, recorded while it
+    checks the reference (what it prints is dropped; a keyword-only argument is not kept)."""
+    signature, calls = inspect.signature(reference), []
+
+    @functools.wraps(reference)
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        calls.append(copy.deepcopy(signature.bind(*args, **kwargs).args))
+        return reference(*args, **kwargs)
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        visible_check(recording)
+    return calls
+
+
+def like(value: Any, rng: np.random.Generator) -> Any:
+    """A random value like `value`, of the same type and shape: each entry of a float array,
+    a float tensor or a Python float is multiplied by a random factor between 0.5 and 2 (so
+    signs and zeros stay), an integer or boolean array or tensor is shuffled (ids stay ids the
+    function knows), tuples and lists are drawn item by item; anything else is kept."""
+    if isinstance(value, (list, tuple)) and type(value) in (list, tuple):
+        return type(value)(like(item, rng) for item in value)
+    if isinstance(value, float):
+        return value * float(rng.uniform(0.5, 2.0))
+    array = value.detach().cpu().numpy() if is_tensor(value) else value
+    if not isinstance(array, np.ndarray):
+        return value
+    if array.dtype.kind == "f":
+        drawn = array * rng.uniform(0.5, 2.0, size=array.shape).astype(array.dtype)
+    elif array.dtype.kind in "iub":
+        drawn = rng.permutation(array.ravel()).reshape(array.shape)
+    else:
+        return value
+    if is_tensor(value):
+        import torch
+
+        return torch.from_numpy(np.ascontiguousarray(drawn)).to(value.dtype)
+    return drawn
+
+
+def like_the_visible_calls(visible_check: Callable[[Callable[..., Any]], None],
+                           reference: Callable[..., Any]) -> Callable[[np.random.Generator], tuple]:
+    """A `make_args` for `agrees_with_reference` that needs no knowledge of the signature:
+    each draw takes one of the visible check's calls at random and makes its arguments `like`
+    them: the same shapes and kinds, new values. A draw the reference raises on is drawn
+    again, and the visible call is used as it was after DRAWS of them.
+
+    Use it where random values of the visible check's shapes are inputs the docstring allows;
+    where the contract constrains the values (probabilities that sum to 1, sorted ids), write
+    a make_args that draws what it allows."""
+    calls = visible_calls(visible_check, reference)
+    if not calls:
+        raise ValueError(f"the visible check of {reference.__name__} never calls it: "
+                         "nothing to make hidden arguments like")
+
+    def make_args(rng: np.random.Generator) -> tuple:
+        call = calls[int(rng.integers(len(calls)))]
+        for _ in range(DRAWS):
+            args = like(call, rng)
+            try:
+                with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+                    reference(*copy.deepcopy(args))
+            except Exception:  # not an input the reference accepts: draw again
+                continue
+            return args
+        return copy.deepcopy(call)
+
+    return make_args
