@@ -18,6 +18,7 @@ from IPython.core.interactiveshell import InteractiveShell
 
 from autograder import ROOT
 from autograder.grading.codec import Unreadable
+from autograder.hidden.common import like, like_the_visible_calls
 from autograder.mutants import mutants_of
 from helpers.checking import Check, CheckFailed, guarded
 
@@ -394,3 +395,31 @@ def test_feedback_names_each_exercise(lesson, tmp_path):
         assert f'<a href="#test_{name}">Exercise <code>{name}</code></a>' in page
         assert f"Exercise <code>{name}</code>: the checks" in page
         assert f"Exercise <code>{name}</code>: your answer" in page
+
+
+def test_hidden_arguments_like_the_visible_calls_keep_shapes_kinds_and_signs():
+    rng = np.random.default_rng(0)
+    floats, ids = np.array([[1.0, -2.0], [0.0, 4.0]]), np.array([3, 1, 2])
+    drawn_floats, drawn_ids, size, rate = like((floats, ids, 7, 0.5), rng)
+    assert drawn_floats.shape == floats.shape and drawn_floats.dtype == floats.dtype
+    assert (np.sign(drawn_floats) == np.sign(floats)).all() and not np.array_equal(drawn_floats, floats)
+    assert sorted(drawn_ids) == sorted(ids) and size == 7 and 0.25 <= rate <= 1.0
+    tensor = like(torch.tensor([1.0, 2.0], dtype=torch.float64), rng)
+    assert tensor.dtype == torch.float64 and tensor.shape == (2,)
+
+
+def test_hidden_arguments_are_drawn_from_what_the_visible_check_calls():
+    def reference(x: np.ndarray, n: int) -> np.ndarray:
+        if (x < 0).any():
+            raise ValueError("x must not be negative")
+        return np.repeat(x, n)
+
+    def visible(fn):
+        fn(np.array([1.0, 2.0]), 3)
+
+    make_args = like_the_visible_calls(visible, reference)
+    for seed in range(5):
+        x, n = make_args(np.random.default_rng(seed))
+        assert x.shape == (2,) and (x > 0).all() and n == 3
+    with pytest.raises(ValueError, match="never calls it"):
+        like_the_visible_calls(lambda fn: None, reference)
