@@ -310,7 +310,7 @@ def plot_head_history(history: dict, induction_head: tuple[int, int], previous_h
                        markersize=12, color=colour, markeredgecolor="black", label=f"{label}, checkpoint")
     for ax in (left, right):
         ax.set_xlabel("training step")
-        ax.legend(fontsize=8, loc="center right" if ax is left else "upper left")
+        ax.legend(fontsize=9, loc="center right" if ax is left else "upper left")
     left.set_ylabel("score (0 to 1)")
     left.set_ylim(0, 1.05)
     left.set_title("The two halves of an induction circuit as the model trains", fontsize=11)
