@@ -9,6 +9,11 @@
 
 import sys
 
+# nbformat imports jsonschema, which imports rfc3987_syntax only to check "iri" formats (no
+# notebook schema has one); importing it builds a parser for about 2.5 s, most of a command's
+# start-up. A None entry in sys.modules makes that optional import fail, for every command.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 USAGE = """usage: python -m autograder COMMAND [...]   (COMMAND --help for its options)
 
 the instructor's flow, for one lesson or several (by name or number, e.g. 01):

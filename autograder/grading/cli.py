@@ -294,11 +294,6 @@ def main(argv: list[str] | None = None) -> None:
     if args.no_sandbox:
         print("WARNING: grading WITHOUT a sandbox: student code runs with your rights "
               "(files, network, other students' work).", file=sys.stderr)
-    # nbformat imports jsonschema, which imports rfc3987_syntax only to check "iri" formats
-    # (no notebook schema has one); importing it builds a parser, a large share of
-    # this command's start-up (benchmarks/class_grading.py measures it). A None entry in
-    # sys.modules makes that optional import fail.
-    sys.modules.setdefault("rfc3987_syntax", None)
     options = Options(course=args.course, timeout=args.timeout, total_timeout=args.total_timeout,
                       memory_mb=args.memory, csv=args.csv or args.course / "grades.csv",
                       full=args.full)
