@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from threading import Event
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -126,6 +128,7 @@ class GradedCourse:
     rounds: dict[str, list[list[Mutant]]] = field(default_factory=dict)
     crashed: Lesson | None = None  # the lesson with a "crash" submission
     failed: dict[str, str] = field(default_factory=dict)  # lesson name -> why
+    retried: list[str] = field(default_factory=list)  # autogrades that failed once (grade_lesson)
 
     def check(self, lesson: Lesson) -> None:
         """Fail the calling test if its lesson could not be graded."""
@@ -167,34 +170,82 @@ class GradedCourse:
 CELL_TIMEOUT = 600
 
 
-def grade_lesson(root: Path, lesson: Lesson, submissions: dict[str, dict[str, str]]) -> None:
+def grade_lesson(root: Path, lesson: Lesson, submissions: dict[str, dict[str, str]]) -> str | None:
     """Build, release, submit `submissions` (student -> answers), autograde, write feedback.
 
     A busy machine (other jobs, several lessons graded at once) can stretch a reference cell
     past the course's 120 s per cell, which nbgrader logs as an ERROR ("Timeout waiting for
     execute reply") and scores as a failure: no submission here loops, so cells get
-    CELL_TIMEOUT. An autograde that still logs an error is run once more, with a warning that
-    shows nbgrader's ERROR lines; a second failure is the lesson's (see `GradedCourse.check`).
+    CELL_TIMEOUT. An autograde that still logs an error is run once more; the first failure's
+    ERROR lines are returned, for a warning (None if it went through at once). A second
+    failure is the lesson's (see `GradedCourse.check`).
     """
     build(root, [lesson])
     nbgrader.generate_assignment(root, lesson.name)
     for student, answers in submissions.items():
         submit(root, lesson, student, answers)
     timeout = f"--Execute.timeout={CELL_TIMEOUT}"
+    first_failure = None
     try:
         nbgrader.autograde(root, lesson.name, timeout)
     except nbgrader.NbgraderError as err:
-        warnings.warn(f"{lesson.name}: nbgrader autograde failed once, run again:\n{err}",
-                      stacklevel=1)
+        first_failure = f"{lesson.name}: nbgrader autograde failed once, run again:\n{err}"
         nbgrader.autograde(root, lesson.name, timeout)
     nbgrader.generate_feedback(root, lesson.name)
+    return first_failure
 
 
-@pytest.fixture(scope="session")
-def graded_course(request: pytest.FixtureRequest,
-                  tmp_path_factory: pytest.TempPathFactory) -> GradedCourse:
-    """Grade, with nbgrader itself, the reference answers, the untouched release and the
-    mutant rounds of every selected lesson (and one crashing exercise in the first)."""
+#: Niceness of the session's nbgrader grading (graded_course), which runs in the background:
+#: the tests that run meanwhile get the CPU first.
+BACKGROUND_NICE = 10
+
+
+def grade_every_lesson(course: GradedCourse, jobs: dict[str, tuple], stop: Event) -> GradedCourse:
+    """Run `jobs` (lesson name -> grade_lesson's arguments), two lessons at a time, at
+    BACKGROUND_NICE; a lesson whose grading fails goes in `course.failed`. Once `stop` is set
+    (the session ended first, say after -x), no further lesson starts."""
+    os.nice(BACKGROUND_NICE)  # Linux: this thread only, and what it starts (threads, nbgrader)
+
+    def unless_stopped(*job: Any) -> str | None:
+        if stop.is_set():
+            raise RuntimeError("the test session ended before this lesson was graded")
+        return grade_lesson(*job)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        running = {name: pool.submit(unless_stopped, *job) for name, job in jobs.items()}
+        for name, done in running.items():
+            try:
+                if first_failure := done.result():
+                    course.retried.append(first_failure)
+            except Exception as err:  # noqa: BLE001 (that lesson's tests fail; the others run)
+                course.failed[name] = f"{type(err).__name__}: {err}"
+    return course
+
+
+def needs_grading(item: pytest.Item) -> bool:
+    return "graded_course" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests that need graded_course run last, so that the others run while nbgrader
+    grades every lesson in the background (`grading_in_background`). Otherwise in order."""
+    items.sort(key=needs_grading)  # stable
+
+
+@pytest.fixture(scope="session", autouse=True)
+def grading_in_background(request: pytest.FixtureRequest,
+                          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Future | None]:
+    """From the session's first test on, grade with nbgrader itself the reference answers,
+    the untouched release and the mutant rounds of every selected lesson (and one crashing
+    exercise in the first), in a thread, if any test of the session needs them.
+
+    Plain nbgrader runs every cell of every submission: about eleven minutes of both cores,
+    over half the suite. Started first and run at a lower priority, it fills the core the
+    other tests leave idle (most of them run on one).
+    """
+    if not any(needs_grading(item) for item in request.session.items):
+        yield None
+        return
     lessons = selected_lessons(request.config)
     course = GradedCourse(crashed=lessons[0] if lessons else None)
     jobs = {}
@@ -207,11 +258,16 @@ def graded_course(request: pytest.FixtureRequest,
         if lesson == course.crashed:
             submissions["crash"] = crashing_answers(lesson)
         jobs[lesson.name] = (course.roots[lesson.name], lesson, submissions)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        running = {name: pool.submit(grade_lesson, *job) for name, job in jobs.items()}
-        for name, done in running.items():
-            try:
-                done.result()
-            except Exception as err:  # noqa: BLE001 (that lesson's tests fail; the others run)
-                course.failed[name] = f"{type(err).__name__}: {err}"
+    stop = Event()
+    with ThreadPoolExecutor(max_workers=1) as background:
+        yield background.submit(grade_every_lesson, course, jobs, stop)
+        stop.set()  # the lessons being graded finish; the others do not start
+
+
+@pytest.fixture(scope="session")
+def graded_course(grading_in_background: Future | None) -> GradedCourse:
+    """Every selected lesson graded by nbgrader itself (see `grading_in_background`)."""
+    course = grading_in_background.result()
+    for first_failure in course.retried:
+        warnings.warn(first_failure, stacklevel=1)
     return course

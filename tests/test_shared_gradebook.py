@@ -238,6 +238,27 @@ def test_the_grading_module_checks_the_gradebook_first(postgres: Server, tmp_pat
     assert not (tmp_path / "autograded").exists() and not (tmp_path / "grades.csv").exists()
 
 
+def test_a_server_that_never_answers_stops_the_check_at_its_timeout(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A host that takes the connection and then says nothing (a firewall that swallows
+    packets, a hung server): libpq would wait for the operating system's TCP timeout, minutes;
+    the check gives up after CONNECT_TIMEOUT seconds (2 here), naming the URL."""
+    import socket
+
+    import autograder.gradebook
+
+    monkeypatch.setattr(autograder.gradebook, "CONNECT_TIMEOUT", 2)
+    with socket.create_server(("127.0.0.1", 0), backlog=8) as silent:  # listens, never accepts
+        url = f"postgresql://ta:secret@127.0.0.1:{silent.getsockname()[1]}/course"
+        start = time.monotonic()
+        with pytest.raises(GradebookError) as stopped:
+            check_gradebook(url)
+        waited = time.monotonic() - start
+    assert f"cannot open the gradebook {shown(url)}" in str(stopped.value)
+    assert "timeout" in str(stopped.value).lower() and "secret" not in str(stopped.value)
+    assert waited < 60, f"the check waited {waited:.0f} s, not its own timeout"
+
+
 # -- which gradebook ---------------------------------------------------------------------------
 
 
