@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.build import Lesson
-from autograder.mutants import Mutant
+from autograder.mutants import Mutant, mutants_of
 
 
 def reference_answers(lesson: Lesson) -> dict[str, str]:
@@ -28,6 +28,15 @@ def mutant_answers(mutants: list[Mutant]) -> dict[str, str]:
     """Exercise name -> mutant source, for a set of mutants of distinct exercises."""
     assert len({m.exercise for m in mutants}) == len(mutants), "one mutant per exercise"
     return {m.exercise: m.source for m in mutants}
+
+
+def mutant_rounds(lesson: Lesson) -> list[list[Mutant]]:
+    """Round k holds the k-th mutant of every exercise that has one: one submission per
+    round (mutant_answers) grades them all."""
+    by_exercise = [[m for m in mutants_of(lesson.mutants()) if m.exercise == name]
+                   for name in lesson.exercises()]
+    depth = max(map(len, by_exercise))
+    return [[ms[k] for ms in by_exercise if k < len(ms)] for k in range(depth)]
 
 
 def answered(release: Path, answers: dict[str, str]) -> nbformat.NotebookNode:

@@ -34,8 +34,7 @@ from autograder import nbgrader  # noqa: E402
 from autograder.build import all_lessons, build  # noqa: E402
 from autograder.grading.grade import cell_grades  # noqa: E402
 from autograder.grading.sandbox import sandbox_available  # noqa: E402
-from autograder.mutants import mutants_of  # noqa: E402
-from autograder.submissions import mutant_answers, reference_answers, submit  # noqa: E402
+from autograder.submissions import mutant_answers, mutant_rounds, reference_answers, submit  # noqa: E402
 
 TARGET_RATIO = 10.0
 #: Seconds per cell on both sides: the course's 120 s is too short for some reference cells
@@ -47,11 +46,7 @@ def make_class(course: Path, number: str, students: int) -> str:
     lesson = next(lesson for lesson in all_lessons() if lesson.name.startswith(f"{number}_"))
     build(course, [lesson])
     nbgrader.generate_assignment(course, lesson.name)
-    by_exercise = [[m for m in mutants_of(lesson.mutants()) if m.exercise == name]
-                   for name in lesson.exercises()]
-    rounds = [mutant_answers([ms[k] for ms in by_exercise if k < len(ms)])
-              for k in range(max(map(len, by_exercise)))]
-    kinds = [reference_answers(lesson), {}, *rounds]
+    kinds = [reference_answers(lesson), {}, *map(mutant_answers, mutant_rounds(lesson))]
     for i in range(students):
         submit(course, lesson, f"student{i:03d}", kinds[i % len(kinds)])
     return lesson.name

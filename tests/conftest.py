@@ -19,7 +19,7 @@ from autograder import nbgrader
 from autograder.build import Lesson, all_lessons, build
 from autograder.gradebook import gradebook_url
 from autograder.mutants import Mutant, mutants_of
-from autograder.submissions import mutant_answers, reference_answers, submit
+from autograder.submissions import mutant_answers, mutant_rounds, reference_answers, submit
 from tests.postgres import Server
 from tests.postgres import binaries as postgres_binaries
 from tests.postgres import start as start_postgres
@@ -99,14 +99,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "mutant" in metafunc.fixturenames:
         pairs = [(lesson, m) for lesson in lessons for m in mutants_of(lesson.mutants())]
         metafunc.parametrize("mutant", pairs, ids=[f"{les.module}-{m.name}" for les, m in pairs])
-
-
-def mutant_rounds(lesson: Lesson) -> list[list[Mutant]]:
-    """Round k holds the k-th mutant of every exercise: one submission grades them all."""
-    by_exercise = [[m for m in mutants_of(lesson.mutants()) if m.exercise == name]
-                   for name in lesson.exercises()]
-    depth = max(map(len, by_exercise))
-    return [[ms[k] for ms in by_exercise if k < len(ms)] for k in range(depth)]
 
 
 def crashing_answers(lesson: Lesson) -> dict[str, str]:

@@ -33,7 +33,7 @@ from autograder.grading.cli import grade_class, write_csv
 from autograder.grading.outcome import FAILED, GRADED, INVALID, MISSING, OTHER_LESSON, Options
 from autograder.grading.sandbox import sandbox_available
 from autograder.mutants import mutants_of
-from autograder.submissions import mutant_answers, reference_answers, submit
+from autograder.submissions import mutant_answers, mutant_rounds, reference_answers, submit
 
 SUBMISSIONS = Path(__file__).parent / "submissions" / "lesson01"
 LESSON = next(lesson for lesson in all_lessons() if lesson.name.startswith("01_"))
@@ -110,9 +110,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
     port = listener.getsockname()[1]
     submit(course, LESSON, "reference", reference_answers(LESSON))
     submit(course, LESSON, "untouched", {})
-    first_mutants = [ms[0] for name in LESSON.exercises()
-                     if (ms := [m for m in mutants_of(LESSON.mutants()) if m.exercise == name])]
-    submit(course, LESSON, "mutants", mutant_answers(first_mutants))
+    submit(course, LESSON, "mutants", mutant_answers(mutant_rounds(LESSON)[0]))
     for case in sorted(p.stem for p in SUBMISSIONS.glob("*.txt")):
         code_submission(course, case, case, port)
 

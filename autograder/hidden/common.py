@@ -164,7 +164,7 @@ def like(value: Any, rng: np.random.Generator) -> Any:
     a float tensor or a Python float is multiplied by a random factor between 0.5 and 2 (so
     signs and zeros stay), an integer or boolean array or tensor is shuffled (ids stay ids the
     function knows), tuples and lists are drawn item by item; anything else is kept."""
-    if isinstance(value, (list, tuple)) and type(value) in (list, tuple):
+    if type(value) in (list, tuple):  # not a named tuple: its fields may mean something
         return type(value)(like(item, rng) for item in value)
     if isinstance(value, float):
         return value * float(rng.uniform(0.5, 2.0))
