@@ -442,6 +442,22 @@ def test_feedback_shows_verdicts_not_hidden_tests(graded: Graded) -> None:
     assert "Likely mistake" in html
 
 
+def test_workers_import_what_the_lesson_imports_when_it_runs(tmp_path: Path) -> None:
+    """What a notebook and its own package import at the top, not what their functions import
+    when called: a warm worker with torch costs about a second more to start."""
+    from autograder.grading.sandbox import imported_modules
+
+    cells = [{"cell_type": "code",
+              "source": "import numpy as np\nfrom helpers.checks import Check\n%matplotlib inline"},
+             {"cell_type": "code", "source": "def later():\n    import torch\n"}]
+    (tmp_path / "lesson.ipynb").write_text(json.dumps({"cells": cells}))
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "checks.py").write_text(
+        "import math\ntry:\n    import scipy\nexcept ImportError:\n    pass\n"
+        "class Check:\n    import fractions\n    def run(self):\n        import sqlite3\n")
+    assert imported_modules(tmp_path) == ["fractions", "math", "numpy", "scipy"]
+
+
 def test_refuses_without_bubblewrap(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "autograder", "grade", LESSON.name,
                              "--course", str(tmp_path)], cwd=ROOT, capture_output=True, text=True,

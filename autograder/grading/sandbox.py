@@ -14,12 +14,14 @@ with its grader (--die-with-parent).
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 WORKER_SOURCE = Path(__file__).with_name("worker.py")
@@ -192,10 +194,18 @@ class Worker:
             self.process.wait()
 
 
-def imported_modules(folder: Path) -> list[str]:
-    """Modules the notebooks in `folder` import, following its own packages (e.g. helpers/)."""
-    import ast
+def eager_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of `tree` that run when it runs: not the bodies of its functions, whose
+    imports wait for a call (helpers/checking.py imports torch only for a tensor)."""
+    for node in ast.iter_child_nodes(tree):
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            yield from eager_nodes(node)
 
+
+def imported_modules(folder: Path) -> list[str]:
+    """Modules the notebooks in `folder` import when they run, following its own packages
+    (e.g. helpers/): what the warm workers import once, so that no kernel has to."""
     sources = []
     for path in sorted(folder.glob("*.ipynb")):  # plain JSON: nbformat is slow to import
         cells = json.loads(path.read_text())["cells"]
@@ -209,7 +219,7 @@ def imported_modules(folder: Path) -> list[str]:
             tree = ast.parse("\n".join(lines))
         except SyntaxError:
             continue
-        for node in ast.walk(tree):
+        for node in eager_nodes(tree):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
                      [node.module] if isinstance(node, ast.ImportFrom) and node.module and
                      not node.level else [])
