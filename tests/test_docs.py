@@ -79,6 +79,24 @@ def test_syllabus_run_times_come_from_the_benchmark_output() -> None:
     assert set(measured) <= {lesson.name for lesson in all_lessons()}
 
 
+def test_the_guides_grading_times_are_the_benchmarks() -> None:
+    """The instructor guide quotes benchmarks/class_grading.py's output, kept in
+    docs/benchmark-grading.txt: per lesson, the grader's time and serial nbgrader's."""
+    measured = {}
+    for block in re.split(r"^=== ", (DOCS / "benchmark-grading.txt").read_text(), flags=re.M)[1:]:
+        lesson = re.search(r"submissions of (\d\d)_", block)[1]
+        serial = re.search(r"serial nbgrader autograde:\s+([\d.]+) s", block)[1]
+        ours = re.search(r"python -m autograder grade:\s+([\d.]+) s", block)[1]
+        assert "identical scores: yes" in block, block
+        measured[lesson] = (ours, serial)
+    guide = " ".join((DOCS / "instructor-guide.md").read_text().split())
+    quoted = re.findall(r"lesson (\d\d) in ([\d.]+) s \((?:serial `nbgrader autograde`: )?([\d.]+) s\)",
+                        guide)
+    assert quoted, "the guide quotes no grading time"
+    for lesson, ours, serial in quoted:
+        assert measured[lesson] == (ours, serial), lesson
+
+
 def test_glossary_covers_every_lesson_in_both_languages() -> None:
     glossary = sections(DOCS / "glossary.md")
     for lesson in all_lessons():
