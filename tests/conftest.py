@@ -193,7 +193,7 @@ BACKGROUND_NICE = 10
 
 
 def grade_every_lesson(course: GradedCourse, jobs: dict[str, tuple], stop: Event) -> GradedCourse:
-    """Run `jobs` (lesson name -> grade_lesson's arguments), two lessons at a time, at
+    """Run `jobs` (lesson name -> grade_lesson's arguments), one lesson per CPU at a time, at
     BACKGROUND_NICE; a lesson whose grading fails goes in `course.failed`. Once `stop` is set
     (the session ended first, say after -x), no further lesson starts."""
     os.nice(BACKGROUND_NICE)  # Linux: this thread only, and what it starts (threads, nbgrader)
