@@ -81,21 +81,21 @@ def test_syllabus_run_times_come_from_the_benchmark_output() -> None:
 
 def test_the_guides_grading_times_are_the_benchmarks() -> None:
     """The instructor guide quotes benchmarks/class_grading.py's output, kept in
-    docs/benchmark-grading.txt: per lesson, the grader's time and serial nbgrader's."""
-    measured = {}
+    docs/benchmark-grading.txt: per lesson, the grader's time and serial nbgrader's, from one
+    run of the script that found identical scores."""
+    measured = set()
     text = (DOCS / "benchmark-grading.txt").read_text()
     for lesson, block in re.findall(r"^\d+ submissions of (\d\d)_(.*?)(?=^\d+ submissions of |\Z)",
                                     text, flags=re.M | re.S):
         serial = re.search(r"serial nbgrader autograde:\s+([\d.]+) s", block)[1]
         ours = re.search(r"python -m autograder grade:\s+([\d.]+) s", block)[1]
         assert "identical scores: yes" in block, block
-        measured[lesson] = (ours, serial)
+        measured.add((lesson, ours, serial))
     guide = " ".join((DOCS / "instructor-guide.md").read_text().split())
     quoted = re.findall(r"lesson (\d\d) in ([\d.]+) s \((?:serial `nbgrader autograde`: )?([\d.]+) s\)",
                         guide)
     assert quoted, "the guide quotes no grading time"
-    for lesson, ours, serial in quoted:
-        assert measured[lesson] == (ours, serial), lesson
+    assert set(quoted) <= measured, set(quoted) - measured
 
 
 def test_glossary_covers_every_lesson_in_both_languages() -> None:
