@@ -288,22 +288,21 @@ def plot_head_history(history: dict, induction_head: tuple[int, int], previous_h
     heads), "first_copy_bits", "second_copy_bits"}}, drawn as stars at its step.
     """
     steps = history["steps"]
+    (il, ih), (pl, ph) = induction_head, previous_head  # (layer, head) of each
     kinds = {"random": ("random characters", COLORS["vermillion"]),
              "held_out": ("documentation", COLORS["blue"])}
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.4))
     for kind, (label, colour) in kinds.items():
         measures = [m[kind] for m in history["measures"]]
-        left.plot(steps, [m["previous"][previous_head[0]][previous_head[1]] for m in measures], "^--",
-                  markersize=3, color=colour, label=f"head {previous_head[0]}.{previous_head[1]}, "
-                                                    f"previous-token score, {label}")
-        left.plot(steps, [m["induction"][induction_head[0]][induction_head[1]] for m in measures], "o-",
-                  markersize=3, color=colour, label=f"head {induction_head[0]}.{induction_head[1]}, "
-                                                   f"induction score, {label}")
+        left.plot(steps, [m["previous"][pl][ph] for m in measures], "^--", markersize=3, color=colour,
+                  label=f"head {pl}.{ph}, previous-token score, {label}")
+        left.plot(steps, [m["induction"][il][ih] for m in measures], "o-", markersize=3, color=colour,
+                  label=f"head {il}.{ih}, induction score, {label}")
         right.plot(steps, [m["first_copy_bits"] - m["second_copy_bits"] for m in measures], "s--",
                    markersize=3, color=colour, label=label)
         if final is not None and kind in final:
             end = final[kind]
-            left.plot([end["step"]], [end["induction"][induction_head[0]][induction_head[1]]], "*",
+            left.plot([end["step"]], [end["induction"][il][ih]], "*",
                       markersize=12, color=colour, markeredgecolor="black",
                       label=f"induction score, {label}, checkpoint")
             right.plot([end["step"]], [end["first_copy_bits"] - end["second_copy_bits"]], "*",
