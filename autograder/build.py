@@ -26,6 +26,7 @@ import ast
 import importlib
 import inspect
 import shutil
+import sys
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -142,8 +143,9 @@ def source_notebook(lesson: Lesson) -> nbformat.NotebookNode:
 
 
 def build(course: Path = DEFAULT_COURSE, lessons: list[Lesson] | None = None) -> Path:
-    """Write `course/source/<lesson>/` for each lesson: the notebook and its support files."""
-    for lesson in lessons or all_lessons():
+    """Write `course/source/<lesson>/` for each of `lessons` (None: every lesson; an empty list:
+    none): the notebook and its support files."""
+    for lesson in all_lessons() if lessons is None else lessons:
         folder = course / "source" / lesson.name
         if folder.exists():
             shutil.rmtree(folder)
@@ -155,24 +157,42 @@ def build(course: Path = DEFAULT_COURSE, lessons: list[Lesson] | None = None) ->
 
 
 def write_lessons(course: Path, lessons: list[Lesson] | None = None) -> None:
-    """Copy the released notebooks back into lessons/ (after `nbgrader generate_assignment`)."""
-    for lesson in lessons or all_lessons():
+    """Copy the released notebooks of `lessons` (None: every lesson; an empty list: none) back
+    into lessons/ (after `nbgrader generate_assignment`)."""
+    for lesson in all_lessons() if lessons is None else lessons:
         shutil.copyfile(course / "release" / lesson.name / lesson.path.name, lesson.path)
 
 
+def chosen_lessons(names: list[str]) -> list[Lesson]:
+    """The lessons `names` stand for, each in full or by its number (every lesson if `names` is
+    empty). Raises InstructorError, naming the lessons there are, for a name that matches none."""
+    from autograder.instructor import resolve
+
+    if not names:
+        return all_lessons()
+    by_name = {lesson.name: lesson for lesson in all_lessons()}
+    return [by_name[name] for name in resolve(names, list(by_name), "in lessons/")]
+
+
 def main(argv: list[str] | None = None) -> None:
-    """`python -m autograder build [--course DIR] [--write-lessons] [LESSON ...]`."""
+    """`python -m autograder build [--course DIR] [--write-lessons] [LESSON ...]`; exits 1,
+    saying which lessons there are, if a LESSON matches none."""
+    from autograder.instructor import InstructorError
     from autograder.nbgrader import generate_assignment
 
     parser = argparse.ArgumentParser(prog="python -m autograder build", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("lessons", nargs="*", help="lesson names (default: all)")
+    parser.add_argument("lessons", nargs="*",
+                        help="lessons by name or number, e.g. 01 (default: every lesson)")
     parser.add_argument("--course", type=Path, default=DEFAULT_COURSE,
                         help="nbgrader course directory to write (default: autograder/course)")
     parser.add_argument("--write-lessons", action="store_true",
                         help="release with nbgrader and copy the release back into lessons/")
     args = parser.parse_args(argv)
-    lessons = [lesson for lesson in all_lessons() if not args.lessons or lesson.name in args.lessons]
+    try:
+        lessons = chosen_lessons(args.lessons)
+    except InstructorError as err:
+        sys.exit(f"error: {err}")
     build(args.course, lessons)
     print(f"built {len(lessons)} source notebooks in {args.course / 'source'}")
     if args.write_lessons:

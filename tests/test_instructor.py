@@ -309,19 +309,36 @@ def test_readme_names_real_commands() -> None:
             assert line.split()[3] in COMMANDS, line
 
 
-def test_unknown_lesson_and_unbuilt_course_are_refused(tmp_path: Path) -> None:
-    def command(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "autograder", *args, "--course", str(tmp_path)],
-                              cwd=ROOT, env={**os.environ, **BARE}, capture_output=True, text=True,
-                              check=False)
+def project_command(course: Path, *args: str) -> subprocess.CompletedProcess:
+    """`python -m autograder ARGS --course COURSE` in this project, with no environment activated."""
+    return subprocess.run([sys.executable, "-m", "autograder", *args, "--course", str(course)],
+                          cwd=ROOT, env={**os.environ, **BARE}, capture_output=True, text=True,
+                          check=False)
 
-    unknown = command("release", "99")
+
+def test_unknown_lesson_and_unbuilt_course_are_refused(tmp_path: Path) -> None:
+    unknown = project_command(tmp_path, "release", "99")
     assert unknown.returncode == 1 and "no lesson '99'" in unknown.stderr
     assert "01_leaf_or_flower" in unknown.stderr  # the lessons there are
     for name in ("feedback", "export", "collect"):
-        result = command(name, "01")
+        result = project_command(tmp_path, name, "01")
         assert result.returncode == 1, (name, result.stderr)
-        assert "is not a course directory yet" in result.stderr, (command, result.stderr)
+        assert "is not a course directory yet" in result.stderr, (name, result.stderr)
+
+
+@pytest.mark.parametrize("args", [["nosuchlesson"], ["01", "99"], ["--write-lessons", "99"]])
+def test_build_refuses_a_lesson_that_does_not_exist(tmp_path: Path, args: list[str]) -> None:
+    result = project_command(tmp_path / "course", "build", *args)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "no lesson" in result.stderr and "01_leaf_or_flower" in result.stderr  # the lessons there are
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "course").exists()  # nothing built, nothing copied into lessons/
+
+
+def test_build_takes_a_lesson_by_its_number(tmp_path: Path) -> None:
+    result = project_command(tmp_path, "build", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [p.name for p in (tmp_path / "source").iterdir()] == [LESSON.name]
 
 
 # -- on a hub: the exchange ------------------------------------------------------------------
