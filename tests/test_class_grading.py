@@ -152,7 +152,6 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
 
 
 @needs_sandbox
-@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's, registering in-process
 def test_the_class_is_graded_like_nbgrader(graded: Graded) -> None:
     assert graded.outcomes["reference"].status == GRADED
     assert graded.total("reference") == FULL and graded.notes("reference") == ""
@@ -494,7 +493,6 @@ def test_watchdog_stops_a_submission_past_its_total_time(graded: Graded, monkeyp
 
 
 @needs_sandbox
-@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's, graded in-process
 def test_a_grader_that_dies_or_hangs_fails_only_its_submission(graded: Graded, tmp_path: Path,
                                                                 monkeypatch) -> None:
     """The grader's own code crashing (os._exit) on one submission and hanging on another:

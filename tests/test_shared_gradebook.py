@@ -166,7 +166,7 @@ def test_nbgraders_commands_work_on_the_shared_gradebook(shared: Shared) -> None
         assert str(a) not in page and str(ROOT) not in page
 
 
-@pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")  # nbgrader's, registering in-process
+@pytest.mark.filterwarnings("error::sqlalchemy.exc.SAWarning")  # registering prints none
 def test_a_student_another_grader_adds_at_the_same_moment_is_no_failure(
         postgres: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Another grader inserts a student between this grader's look-up and its insert (here:

@@ -8,12 +8,15 @@ import logging
 import os
 import threading
 import time
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook, InvalidEntry
 from nbgrader.preprocessors import NbGraderPreprocessor
+from sqlalchemy.exc import SAWarning
 from traitlets.config import Config, PyFileConfigLoader
 
 from autograder.gradebook import gradebook_url
@@ -157,9 +160,23 @@ def course_config(options: Options, lesson: str, student: str) -> Config:
     return config
 
 
+@contextlib.contextmanager
+def registering() -> Iterator[None]:
+    """Silence SQLAlchemy's SAWarnings raised from nbgrader's api, and only those, while it
+    creates a student's first submission.
+
+    nbgrader builds the submission's notebooks and grades before adding the submission to its
+    session, so SQLAlchemy warns ("Object of type <SubmittedAssignment> not in session, add
+    operation ... will not proceed") once per kind of row; nbgrader adds the submission with
+    all of them right after, so the rows are created all the same."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=SAWarning, module=r"nbgrader\.api")
+        yield
+
+
 def record_zero(db_url: str, lesson: str, student: str) -> None:
     """What nbgrader does for a missing notebook: a submission whose every grade is 0."""
-    with Gradebook(db_url) as gb:
+    with Gradebook(db_url) as gb, registering():
         gb.update_or_create_student(student)
         submission = gb.update_or_create_submission(lesson, student)
         for notebook in submission.notebooks:
@@ -180,7 +197,7 @@ def register(db_url: str, course: Path, tasks: list[tuple[str, str]]) -> None:
     more, and the second try finds the other grader's row (as nbgrader then does). Should it
     fail again, the submission is left to nbgrader, which fails it alone.
     """
-    with Gradebook(db_url) as gradebook:
+    with Gradebook(db_url) as gradebook, registering():
         lessons = {assignment.name for assignment in gradebook.assignments}
         for lesson, student in tasks:
             if lesson in lessons and (course / "submitted" / student / lesson).is_dir():
