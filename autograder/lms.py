@@ -3,7 +3,7 @@
 An nbgrader export plugin, so it works from `python -m autograder export` and from plain
 nbgrader alike (run in autograder/, with the environment activated):
 
-    nbgrader export --exporter=autograder.lms.LmsCsvExportPlugin --to=lms_grades.csv
+    nbgrader export --exporter=autograder.lms.LmsCsvExportPlugin --to=course/exports/lms_grades.csv
 
 The columns are those of a Canvas gradebook export, which Canvas's gradebook import reads
 back: `Student` (the name, "Last, First"), `ID` (Canvas's own user id: left blank, nbgrader

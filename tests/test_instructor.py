@@ -64,11 +64,16 @@ def readme_block(heading: str, index: int) -> list[str]:
     return [line.split("  #")[0].strip() for line in block.splitlines()]
 
 
-def fresh_copy(folder: Path) -> Path:
-    """The project's files as a clone has them, with the environment of this one beside them."""
+def project_files() -> list[str]:
+    """The project's files that git tracks or would (not ignored), relative to the project."""
     listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    for name in filter(None, listed.split("\0")):
+    return list(filter(None, listed.split("\0")))
+
+
+def fresh_copy(folder: Path) -> Path:
+    """The project's files as a clone has them, with the environment of this one beside them."""
+    for name in project_files():
         source, target = ROOT / name, folder / name
         if source.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -180,6 +185,12 @@ def test_readme_commands_run_the_whole_cycle(course_term: Term) -> None:
     assert "test cell edited: test_relu (restored)" in notes[PROBE]
 
 
+def test_a_first_grade_prints_no_sqlalchemy_warning(course_term: Term) -> None:
+    """nbgrader's api makes SQLAlchemy warn as it registers a new student's submission; the
+    grader silences that warning, so the instructor sees none on a first `grade`."""
+    assert "SAWarning" not in course_term.log()
+
+
 @pytest.mark.parametrize("case", ["grade an empty submitted/", "feedback before grading",
                                   "export before grading", "grade a lesson never released"])
 def test_a_step_with_nothing_to_do_says_so(course_term: Term, case: str) -> None:
@@ -215,8 +226,26 @@ def test_plain_nbgrader_commands_run(plain_term: Term) -> None:
         assert step.returncode == 0, step.stdout + step.stderr
     assert plain_term.scores() == {RIGHT: 8.0, WRONG: 8.0 - plain_term.points("collapse"),
                                    PROBE: 8.0 - plain_term.points("dense")}
-    rows = list(csv.reader((plain_term.root / "autograder" / "lms_grades.csv").open()))
+    rows = list(csv.reader((plain_term.course / "exports" / "lms_grades.csv").open()))
     assert rows[0] == [*STUDENT_COLUMNS, LESSON.name] and len(rows) == 4
+    assert (plain_term.course / "exports" / "nbgrader_grades.csv").read_text().startswith("assignment,")
+
+
+def test_plain_nbgrader_commands_leave_no_untracked_file(plain_term: Term) -> None:
+    """What the commands wrote (students' grades among it) is all where .gitignore keeps it
+    out of the project's history."""
+    assert untracked_files(plain_term.root) == []
+
+
+def untracked_files(copy: Path) -> list[str]:
+    """Files in a fresh copy that were not in the project and that its .gitignore does not cover."""
+    before = set(project_files())
+    written = [str((Path(folder) / name).relative_to(copy))
+               for folder, _, names in os.walk(copy) for name in names]
+    new = [name for name in written if name not in before]
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", "--stdin"], cwd=ROOT,
+                             input="\n".join(new), capture_output=True, text=True, check=False).stdout
+    return sorted(set(new) - set(ignored.splitlines()))
 
 
 def test_checksum_warnings_name_only_edited_test_cells(plain_term: Term) -> None:
