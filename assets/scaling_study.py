@@ -12,8 +12,11 @@ course's held-out text. Each finished run is written at once to
 `lessons/helpers/scaling_results.csv` (the folder every assignment carries, so lesson 12
 can read it); started again, the script skips the runs already there, so an interruption
 costs one run. Everything is seeded: the same Python and PyTorch give the same losses.
-At the end it writes the notes beside the table (`scaling_results.md`): machine, versions
-and the time the study took.
+The text is built from the running Python's own documentation and docstrings, so another
+version of Python trains on other text: every row records the text's fingerprint
+(`helpers.scaling.text_hash()`), and the script will not finish a table begun on other text.
+At the end it writes the notes beside the table (`scaling_results.md`): machine, versions,
+the text and the time the study took.
 
 Measured: 55 minutes of wall-clock time (23 minutes of CPU time) for the 32 runs, on one
 thread of a 2-core machine that was busy with other jobs (load average about 8).
@@ -43,6 +46,7 @@ from helpers.scaling import (  # noqa: E402
     non_embedding_params,
     run_once,
     study_grid,
+    text_hash,
     text_ids,
 )
 from solutions.gpt import REFERENCE_OPS  # noqa: E402
@@ -64,7 +68,7 @@ def read_rows(path: Path) -> list[dict]:
         return list(csv.DictReader(file))
 
 
-MEASURED = ("held_out_loss", "seconds", "cpu_seconds")
+MEASURED = ("held_out_loss", "seconds", "cpu_seconds", "text_hash")
 
 
 def write_rows(path: Path, measured: dict[tuple, dict]) -> list[dict]:
@@ -95,8 +99,11 @@ def row_of(run: Run, measured: dict) -> dict:
             "seed": run.seed, "max_lr": run.size.max_lr, "held_back": int(run.held_back), **measured}
 
 
-def write_notes(rows: list[dict], wall_seconds: float) -> None:
-    """The table's companion notes: what ran where, and how long it took."""
+def write_notes(rows: list[dict], wall_seconds: float, text: tuple[int, int]) -> None:
+    """The table's companion notes: what ran where, on which text, and how long it took.
+
+    text: the number of training and of held-out characters.
+    """
     seconds = sum(float(row["seconds"]) for row in rows)
     cpu = sum(float(row["cpu_seconds"]) for row in rows)
     NOTES.write_text(
@@ -105,6 +112,9 @@ def write_notes(rows: list[dict], wall_seconds: float) -> None:
         f"- finished: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC\n"
         f"- machine: {platform.machine()}, {os.cpu_count()} CPUs, {THREADS} thread used; "
         f"Python {platform.python_version()}, PyTorch {torch.__version__}\n"
+        f"- text: `helpers.text.long_training_text()` as Python {platform.python_version()} builds it, "
+        f"{text[0]:,}\n  training and {text[1]:,} held-out characters, fingerprint `{rows[0]['text_hash']}`\n"
+        "  (the `text_hash` column); another version of Python builds other text\n"
         f"- training and scoring time, all runs: {seconds / 60:.1f} min wall clock, "
         f"{cpu / 60:.1f} min of CPU\n"
         f"- this session of the script: {wall_seconds / 60:.1f} min (runs found in the table were skipped)\n"
@@ -131,8 +141,13 @@ def main(argv: list[str] | None = None) -> None:
                   f"{'  (held back)' if run.held_back else ''}")
         return
     keys = [key(row_of(run, {})) for run in grid]
-    measured = {} if args.fresh else {key(row): {column: row[column] for column in MEASURED}
+    measured = {} if args.fresh else {key(row): {column: row.get(column, "") for column in MEASURED}
                                       for row in read_rows(RESULTS) if key(row) in keys}
+    fingerprint = text_hash()
+    if other := {row["text_hash"] or "not recorded" for row in measured.values()} - {fingerprint}:
+        raise SystemExit(f"{RESULTS.name} was begun on other text (fingerprint {', '.join(sorted(other))}; "
+                         f"this Python's is {fingerprint}): finish it with the Python named in "
+                         f"{NOTES.name}, or start again with --fresh")
     todo = [run for run, k in zip(grid, keys, strict=True) if k not in measured]
     print(f"{len(measured)} runs already in {RESULTS.name}, {len(todo)} to go")
     started = time.perf_counter()
@@ -145,11 +160,12 @@ def main(argv: list[str] | None = None) -> None:
             loss = run_once(run, REFERENCE_OPS, train_gpt, train_ids, held_out_ids, progress=bar.update)
             measured[key(row_of(run, {}))] = {"held_out_loss": f"{loss:.5f}",
                                               "seconds": f"{time.perf_counter() - wall:.1f}",
-                                              "cpu_seconds": f"{time.process_time() - cpu:.1f}"}
+                                              "cpu_seconds": f"{time.process_time() - cpu:.1f}",
+                                              "text_hash": fingerprint}
             rows = write_rows(RESULTS, measured)
             bar.write(f"{run.size.name:>9} {run.steps:>5} steps seed {run.seed}: held-out loss {loss:.4f} "
                       f"({time.perf_counter() - wall:.0f} s)")
-    write_notes(rows, time.perf_counter() - started)
+    write_notes(rows, time.perf_counter() - started, (len(train_ids), len(held_out_ids)))
     print(f"wrote {RESULTS} and {NOTES} in {(time.perf_counter() - started) / 60:.1f} min")
 
 

@@ -2,20 +2,23 @@
 
 `assets/scaling_study.py` trains the course's GPT (`helpers.gpt.GPT`) at several sizes
 and for several amounts of text, and writes one row per run to RESULTS; lesson 12 reads
-that file and repeats the smallest run live. Both train with `run_once` below, so a run
-in the lesson is the same computation as the row it is compared with.
+that file and trains LIVE_RUN again in front of the learner. Both train with `run_once`
+below, so a run in the lesson is the same computation as the row it is compared with.
 
     >>> results = load_results()                    # columns as numpy arrays
     >>> results["held_out_loss"][results["steps"] == 500]
 
 Every run reads `helpers.text.long_training_text()` (Python's documentation topics and the
 standard library's docstrings, about 2.0M characters) and is scored on the same held-out
-text as every model of the course (the last tenth of the topics).
+text as every model of the course (the last tenth of the topics). That text is built from
+the files of the Python that runs the code, so another version of Python gives other text:
+each row records the fingerprint (`text_hash()`) of the text it was trained and scored on.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +98,20 @@ def study_grid() -> list[Run]:
     return runs + [Run(noise, 500, seed) for seed in (1, 2)]
 
 
+#: The run lesson 12 trains again live: the smallest size for 250 steps (a row of the grid).
+LIVE_RUN = Run(SIZES[0], 250)
+
+
+def text_hash() -> str:
+    """A fingerprint of `long_training_text()` as this Python builds it: 16 hex digits.
+
+    Two Pythons that build the same training and held-out text give the same fingerprint;
+    it is computed as assets/train_gpt.py's checkpoint fingerprint is.
+    """
+    train, held_out = long_training_text()
+    return hashlib.sha256((train + "\0" + held_out).encode()).hexdigest()[:16]
+
+
 def non_embedding_params(config: GPTConfig) -> int:
     """Parameters outside the token and position embeddings: the blocks and the final norm."""
     return GPT(config, _NO_OPS).n_params() - (config.vocab_size + config.context) * config.d_model
@@ -129,8 +146,8 @@ def run_once(run: Run, ops: Ops, train_gpt: Callable[..., dict], train_ids: torc
 #: The columns of RESULTS, in order.
 COLUMNS = ("size", "d_model", "n_layers", "n_heads", "params_non_embedding", "params_total",
            "steps", "tokens", "flops", "seed", "max_lr", "held_out_loss", "seconds", "cpu_seconds",
-           "held_back")
-_TEXT_COLUMNS = {"size"}
+           "held_back", "text_hash")
+_TEXT_COLUMNS = {"size", "text_hash"}
 _FLOAT_COLUMNS = {"flops", "max_lr", "held_out_loss", "seconds", "cpu_seconds"}
 
 
@@ -141,18 +158,29 @@ class ResultsMissing(FileNotFoundError):
 def load_results(path: Path = RESULTS) -> dict[str, np.ndarray]:
     """The study's results: {column: array with one entry per run}, in the file's order.
 
-    `size` is an array of strings, `held_back` of booleans, counts are integers and the
-    rest floats. Raises ResultsMissing, naming the script that makes the file, when the
-    file is missing or is not the study's table.
+    `size` and `text_hash` are arrays of strings, `held_back` of booleans, counts are
+    integers and the rest floats. Raises ResultsMissing, naming the script that makes the
+    file, when the file is missing, is not the study's table, or lacks a run of
+    `study_grid()` (a study that was interrupted).
     """
     if not path.exists():
         raise ResultsMissing(f"no scaling results at {path}: run  {REBUILD}  from the course "
                              "folder to make them (about an hour on one CPU thread)")
     with path.open(newline="") as file:
-        rows = list(csv.DictReader(file))
-    if not rows or set(COLUMNS) - set(rows[0]):
+        reader = csv.DictReader(file)
+        rows = list(reader)
+    if set(COLUMNS) - set(reader.fieldnames or ()):
         raise ResultsMissing(f"{path} is not the scaling study's table (columns {', '.join(COLUMNS)}); "
                              f"run  {REBUILD}  to make it again")
+    found = {(row["size"], row["steps"], row["seed"]) for row in rows}
+    missing = [run for run in study_grid()
+               if (run.size.name, str(run.steps), str(run.seed)) not in found]
+    if missing:
+        first = missing[0]
+        raise ResultsMissing(f"{path} lacks {len(missing)} of the study's {len(study_grid())} runs "
+                             f"(the first: {first.size.name}, {first.steps} steps, seed {first.seed}); "
+                             f"the study did not finish: run  {REBUILD}  to finish it "
+                             "(it keeps the runs already there)")
     table = {}
     for column in COLUMNS:
         values = [row[column] for row in rows]
