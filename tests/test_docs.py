@@ -73,6 +73,27 @@ def test_syllabus_has_objectives_and_prerequisites_for_every_lesson() -> None:
         assert "Objectives:" in lessons[heading] and "Prerequisites:" in lessons[heading], heading
 
 
+def semester_weeks() -> dict[str, list[int]]:
+    """Lesson number -> the weeks the syllabus's 16-week semester plan gives it."""
+    plan = sections(DOCS / "syllabus.md", "###")["A 16-week semester"]
+    weeks: dict[str, list[int]] = {}
+    for first, last, lessons in re.findall(r"^\| (\d+)(?:-(\d+))? \| ([\d, ]+) \|", plan, re.M):
+        for lesson in lessons.split(", "):
+            weeks[lesson] = list(range(int(first), int(last or first) + 1))
+    return weeks
+
+
+def test_the_semester_plan_gives_two_weeks_to_the_longest_lessons_it_names() -> None:
+    weeks = semester_weeks()
+    assert sorted(weeks) == [lesson_number(lesson) for lesson in all_lessons()]
+    assert sorted({week for taken in weeks.values() for week in taken}) == list(range(1, 17))
+    text = " ".join((DOCS / "syllabus.md").read_text().split())
+    named = re.findall(r"\d\d", re.search(r"The longest lessons \(([^)]*)\)", text)[1])
+    assert sorted(lesson for lesson, taken in weeks.items() if len(taken) == 2) == named
+    by_time = sorted(docs.course_facts(), key=lambda fact: fact.learner_minutes)
+    assert sorted(lesson_number(fact.lesson) for fact in by_time[-len(named):]) == named
+
+
 def test_syllabus_run_times_come_from_the_benchmark_output() -> None:
     measured = docs.measured_run_seconds((DOCS / "benchmark-run.txt").read_text())
     assert measured, "docs/benchmark-run.txt holds no benchmark rows"
