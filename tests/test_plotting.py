@@ -110,6 +110,14 @@ def test_no_figure_sets_unreadably_small_text():
     assert small == []
 
 
+def test_the_style_sets_text_of_10_points_or_more_and_figures_no_less_than_9():
+    """The sizes plotting.py's docstring states."""
+    text_sizes = [size for key, size in plotting.RC.items()
+                  if key == "font.size" or key.endswith(("labelsize", "titlesize", "fontsize"))]
+    assert len(text_sizes) == 8 and min(text_sizes) >= 10
+    assert plotting.MIN_FONT_SIZE == 9
+
+
 def widget_labels_cut_short(source: str) -> list[str]:
     """Widgets whose label is longer than fits and whose label width is not set."""
     code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))

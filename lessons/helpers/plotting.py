@@ -9,8 +9,8 @@ so no notebook sets colours or font sizes of its own unless a figure needs to.
   Yellow is left out of the cycle: on white it is too faint for a line.
 * Series differ by more than colour: each step of the cycle also changes the line's dash
   (`series_style(i)` adds a marker, for plots of points).
-* Readable sizes: text no smaller than 10 points (`MIN_FONT_SIZE` for text a figure sets
-  itself), figures drawn at 100 dpi.
+* Readable sizes: the style's own text is 10 points or larger, text a figure sets itself
+  no smaller than `MIN_FONT_SIZE` (9 points); figures drawn at 100 dpi.
 """
 
 from __future__ import annotations
