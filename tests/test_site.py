@@ -14,9 +14,11 @@ formulas are typeset, and a screenshot of a lesson is saved (the path is printed
 
 from __future__ import annotations
 
+import ast
 import functools
 import html
 import http.server
+import importlib
 import os
 import re
 import threading
@@ -28,7 +30,10 @@ import nbformat
 import pytest
 
 from autograder.build import ROOT, Lesson, all_lessons, split_function
+from autograder.mutants import mutants_of
 from autograder.site import LessonFailed, SiteReport, build_site
+from autograder.site import execute as site_execute
+from autograder.site.render import Shell, landing_html, lesson_infos, without_wrong_answers
 from tests.conftest import selected_lessons
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -39,6 +44,7 @@ LEAKS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TES
          "_hidden_", "(hidden tests)")
 
 FIGURE = r'<img [^>]*src="data:image/png;base64,'
+REPOSITORY = "https://github.com/example/how-llms-work"
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +54,8 @@ def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     if not lessons:
         pytest.skip("no lesson selected")
     root = tmp_path_factory.mktemp("site")
-    first = build_site(root / "site", lessons, root / "cache", workers=2)
-    again = build_site(root / "again", lessons, root / "cache", workers=2)
+    first = build_site(root / "site", lessons, root / "cache", workers=2, repository=REPOSITORY)
+    again = build_site(root / "again", lessons, root / "cache", workers=2, repository=REPOSITORY)
     return first, again, lessons
 
 
@@ -123,6 +129,89 @@ def test_figures_and_widgets_are_static(built) -> None:
             # the widget's figure at its default values comes right before the note
             before = page[:note.start()].rsplit('class="jp-Cell ', 1)[-1]
             assert re.search(FIGURE, before), f"{lesson.name}: the widget shows nothing"
+
+
+def test_every_page_links_to_the_repository_and_offers_its_notebook(built) -> None:
+    first, _, lessons = built
+    landing = (first.out / "index.html").read_text()
+    assert f"course's repository, <a href=\"{REPOSITORY}\">" in landing
+    assert f'<a href="{REPOSITORY}">Repository</a>' in (first.out / "docs" / "index.html").read_text()
+    for lesson in lessons:
+        page = (first.out / f"{lesson.name}.html").read_text()
+        assert f'<a href="{REPOSITORY}">Repository</a>' in page
+        assert re.search(rf'<a download(="")? href="notebooks/{re.escape(lesson.path.name)}"|'
+                         rf'<a href="notebooks/{re.escape(lesson.path.name)}" download', page)
+        assert (first.out / "notebooks" / lesson.path.name).read_bytes() == lesson.path.read_bytes()
+
+
+def test_without_the_repository_s_address_no_link_is_made_up() -> None:
+    infos = lesson_infos(all_lessons()[:1])
+    landing = landing_html(infos, Shell(infos, False, ""), False)
+    assert "course's repository (clone or download it)" in landing and "Repository</a>" not in landing
+
+
+def test_the_teacher_s_pack_on_the_web_shows_no_wrong_answer_s_code(built) -> None:
+    first, _, _ = built
+    page = first.out / "docs" / "mistakes.html"
+    if not page.exists():
+        pytest.skip("no docs/mistakes.md")
+    raw = page.read_text()
+    text = visible_text(raw)
+    assert "<pre" not in raw and "def " not in text
+    for lesson in all_lessons():
+        for mutant in mutants_of(importlib.import_module(f"autograder.mutants.{lesson.module}")):
+            assert code_of(mutant.source) not in text, f"mistakes.html shows the code of {mutant.name}"
+    # a block of full code after the last diff block (the way lesson 13's last mutant was shown)
+    pack = ("# Mistakes\n\nIntro.\n\n<details><summary>a</summary>\n\n```diff\n-x\n+y\n```\n</details>\n"
+            "\ntext\n\n<details><summary>b</summary>\n\n```python\ndef f():\n    pass\n```\n</details>\n")
+    kept = without_wrong_answers(pack)
+    assert "<details>" not in kept and "```" not in kept and "text" in kept and "left out" in kept
+
+
+def code_of(function: str) -> str:
+    """A function's statements after its signature and docstring, spaces collapsed."""
+    node = ast.parse(function).body[0]
+    first = node.body[1] if ast.get_docstring(node) and len(node.body) > 1 else node.body[0]
+    return " ".join("\n".join(function.splitlines()[first.lineno - 1:]).split())
+
+
+def tiny_lesson(folder: Path, name: str, *sources: str) -> Lesson:
+    """A lesson notebook of the given code cells (named like a lesson: NN_...)."""
+    lesson = Lesson(folder / f"{name}.ipynb")
+    cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), lesson.path)
+    return lesson
+
+
+def test_a_dead_kernel_fails_the_build_naming_the_lesson_and_cell(tmp_path: Path) -> None:
+    lesson = tiny_lesson(tmp_path, "01_dies", "x = 1", "import os\nos._exit(1)", "y = 2")
+    with pytest.raises(LessonFailed) as failure:
+        build_site(tmp_path / "site", [lesson], tmp_path / "cache")
+    message = str(failure.value)
+    assert "lesson 01_dies" in message and "cell 2 of 3" in message and "the kernel died" in message, message
+
+
+def test_a_dead_worker_process_fails_the_build_naming_the_lesson_and_cell(tmp_path: Path) -> None:
+    # the kernel kills the process that runs it (a worker of the pool), then itself
+    killer = tiny_lesson(tmp_path, "01_kills_its_worker", "x = 1",
+                         "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos._exit(1)")
+    other = tiny_lesson(tmp_path, "02_fine", "y = 2")
+    with pytest.raises(LessonFailed) as failure:
+        build_site(tmp_path / "site", [killer, other], tmp_path / "cache", workers=2)
+    message = str(failure.value)
+    assert "process executing lessons died" in message, message
+    assert "lesson 01_kills_its_worker at cell 2 of 2" in message, message
+
+
+def test_a_cell_that_runs_too_long_fails_the_build_naming_it(tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(site_execute, "CELL_TIMEOUT", 2)
+    lesson = tiny_lesson(tmp_path, "01_slow", "import time\ntime.sleep(60)")
+    with pytest.raises(LessonFailed) as failure:
+        build_site(tmp_path / "site", [lesson], tmp_path / "cache")
+    message = str(failure.value)
+    assert "lesson 01_slow" in message and "cell 1 of 1" in message, message
+    assert "timed out after 2 s" in message, message
 
 
 def test_a_lesson_that_fails_to_execute_fails_the_build_naming_it(tmp_path: Path) -> None:
@@ -252,6 +341,7 @@ def test_the_pages_workflow_builds_and_publishes_this_site() -> None:
     steps = {step.get("uses", "").split("@")[0]: step for step in build["steps"]}
     runs = " ".join(step.get("run", "") for step in build["steps"])
     assert "pip install -r requirements.txt" in runs and "python -m autograder site" in runs
+    assert '--repository-url "${{ github.server_url }}/${{ github.repository }}"' in runs
     assert steps["actions/upload-pages-artifact"]["with"]["path"] == DEFAULT_OUT.relative_to(ROOT).as_posix()
     assert steps["actions/cache"]["with"]["path"] == DEFAULT_CACHE.relative_to(ROOT).as_posix()
     assert deploy["needs"] == "build" and deploy["environment"]["name"] == "github-pages"

@@ -165,9 +165,9 @@ def stream_output(text: str) -> NotebookNode:
     return NotebookNode(output_type="stream", name="stdout", text=text)
 
 
-class RearmingExecute(Execute):
-    """nbgrader's Execute with a client that cannot miss a cell's reply. The course's grader
-    builds on it, and the course's config gives it to plain `nbgrader autograde` too."""
+class Rearming:
+    """Mixed into an nbclient client (NotebookClient or a subclass): it cannot miss a cell's
+    reply. The grader's RearmingExecute and the web edition's lesson runs use it."""
 
     async def _async_poll_kernel_alive(self) -> None:
         """nbclient's liveness check while a cell runs, which also re-arms the client's sockets.
@@ -187,6 +187,11 @@ class RearmingExecute(Execute):
             except DeadKernelError:
                 self.task_poll_for_reply.cancel()
                 return
+
+
+class RearmingExecute(Rearming, Execute):
+    """nbgrader's Execute with a client that cannot miss a cell's reply. The course's grader
+    builds on it, and the course's config gives it to plain `nbgrader autograde` too."""
 
 
 class SandboxedExecute(RearmingExecute):

@@ -1,14 +1,16 @@
 """The web edition: every lesson as a static HTML page, executed, with the learner's stubs.
 
-    python -m autograder site [LESSON ...] [--out DIR] [--cache DIR] [--workers N]
+    python -m autograder site [LESSON ...] [--out DIR] [--cache DIR] [--workers N] [--repository-url URL]
 
 Each lesson runs once with the reference answers (autograder/site/execute.py; the run is
 cached, keyed by everything its outputs depend on), then its page is the learner's notebook
 with those outputs (autograder/site/render.py). Beside the lessons: a landing page (what the
-course teaches, each lesson's objectives, how to run it) and the teacher's pack from docs/.
+course teaches, each lesson's objectives, how to run it), each lesson's notebook to download,
+and the teacher's pack from docs/. Given the repository's address, every page links to it.
 Nothing is fetched from the internet, at build time or when a page is read.
 
-A lesson that fails to execute fails the build, naming the lesson and the cell.
+A lesson that fails to execute (an error, a timeout, a dead kernel or worker process) fails
+the build, naming the lesson and the cell.
 docs/web-edition.md says how to publish the site (GitHub Pages).
 """
 
@@ -69,8 +71,10 @@ def _commit() -> str:
 
 
 def build_site(out: Path = DEFAULT_OUT, lessons: list[Lesson] | None = None,
-               cache: Path = DEFAULT_CACHE, workers: int = 1, log=print) -> SiteReport:
-    """Execute (or take from `cache`) each lesson and write the whole site into `out`.
+               cache: Path = DEFAULT_CACHE, workers: int = 1, log=print,
+               repository: str | None = None) -> SiteReport:
+    """Execute (or take from `cache`) each lesson and write the whole site into `out`;
+    `repository`, the course's repository's web address, is linked from every page.
 
     Raises LessonFailed, naming the lesson and the cell, if a lesson does not run, and
     SiteFailed if a page would show a reference answer or a hidden test; `out` is then left
@@ -91,12 +95,14 @@ def build_site(out: Path = DEFAULT_OUT, lessons: list[Lesson] | None = None,
     staging.mkdir(parents=True)
     infos = lesson_infos(lessons)
     has_docs = DOCS.is_dir() and (DOCS / "README.md").exists()
-    shell = Shell(infos, has_docs, _commit())
+    shell = Shell(infos, has_docs, _commit(), repository)
     copy_static(staging)
+    (staging / "notebooks").mkdir()
     for info in infos:
         path = staging / info.page
         path.write_text(lesson_html(info, pages[info.lesson.name], shell))
         report.pages.append(path)
+        shutil.copyfile(info.lesson.path, staging / info.notebook)
     site_pages = {info.page for info in infos} | {"index.html"} | (docs_pages() if has_docs else set())
     (staging / "index.html").write_text(rewrite_links(landing_html(infos, shell, has_docs), "", site_pages))
     report.pages.append(staging / "index.html")
@@ -116,7 +122,8 @@ def build_site(out: Path = DEFAULT_OUT, lessons: list[Lesson] | None = None,
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m autograder site [LESSON ...] [--out DIR] [--cache DIR] [--workers N]`."""
+    """`python -m autograder site [LESSON ...] [--out DIR] [--cache DIR] [--workers N]
+    [--repository-url URL]`."""
     parser = argparse.ArgumentParser(prog="python -m autograder site", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("lessons", nargs="*", help="lesson names or numbers (default: all)")
@@ -125,7 +132,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="executed lessons kept "
                         "between builds (default: .cache/site/)")
     parser.add_argument("--workers", type=int, default=1, help="lessons executed at once (default: 1)")
+    parser.add_argument("--repository-url", help="the course's repository on the web (https://...), "
+                        "linked from every page (default: no link)")
     args = parser.parse_args(argv)
+    if args.repository_url and not args.repository_url.startswith(("https://", "http://")):
+        sys.exit(f"--repository-url must be a web address (https://...), not {args.repository_url!r}")
     lessons = all_lessons()
     if args.lessons:
         wanted = set(args.lessons)
@@ -134,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(f"no such lesson: {', '.join(sorted(unknown))}")
         lessons = [lesson for lesson in lessons if lesson.name in wanted or lesson.name[:2] in wanted]
     try:
-        report = build_site(args.out, lessons, args.cache, args.workers)
+        report = build_site(args.out, lessons, args.cache, args.workers, repository=args.repository_url)
     except SiteFailed as failure:
         sys.exit(f"site not built: {failure}")
     print(f"site: {len(report.pages)} pages in {report.out} ({report.size() / 1e6:.1f} MB), "

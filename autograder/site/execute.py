@@ -9,6 +9,11 @@ lesson, its reference answers, the modules of helpers/ and solutions/ that it im
 (found by reading the imports of its cells, then of those modules), every data file of
 helpers/, and the package versions pinned in requirements.txt. An unchanged lesson is never
 run twice; a changed helper runs again only the lessons that import it.
+
+Cells run with the grader's client (`autograder.grading.execute.Rearming`), which cannot
+miss a cell's reply. A lesson that does not run top to bottom (a cell raises, times out,
+or kills its kernel; a process executing lessons dies) raises LessonFailed, naming the
+lesson and the cell.
 """
 
 from __future__ import annotations
@@ -20,19 +25,22 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from autograder.build import IGNORE, LESSONS, ROOT, SUPPORT, Lesson
+from autograder.grading.execute import Rearming
 from autograder.submissions import answered, reference_answers
 
 #: Bump when the way lessons are executed changes, so that old cached runs are not reused.
 EXECUTION_VERSION = "1"
-#: Seconds one cell may run (lesson 08 trains a GPT; a busy 2-core machine is slow).
-CELL_TIMEOUT = 900
+#: Seconds one cell may run: several times the slowest cell of any lesson (a training loop)
+#: on a busy 2-core machine, so that a cell that never ends fails the build in minutes.
+CELL_TIMEOUT = 300
 
 
 class SiteFailed(RuntimeError):
@@ -135,24 +143,50 @@ def _widget_outputs(state: dict, model_id: str | None) -> list[dict]:
     return found
 
 
-def execute(lesson: Lesson) -> nbformat.NotebookNode:
+class LessonClient(Rearming, NotebookClient):
+    """nbclient's client with the grader's re-arming wait; it knows which cell it is running
+    (`running`, an index) and, given a `progress` file, writes that cell's label into it as
+    the cell starts (a process that dies mid-lesson leaves the file behind)."""
+
+    def __init__(self, notebook: nbformat.NotebookNode, progress: Path | None = None, **kwargs) -> None:
+        super().__init__(notebook, **kwargs)
+        self.running: int | None = None
+        self.progress = progress
+
+    async def async_execute_cell(self, cell, cell_index: int, execution_count: int | None = None,
+                                 store_history: bool = True):
+        self.running = cell_index
+        if self.progress is not None:
+            self.progress.write_text(cell_label(self.nb, cell_index))
+        return await super().async_execute_cell(cell, cell_index, execution_count, store_history)
+
+
+def _why(error: Exception) -> str:
+    """A failed run's reason, in one line."""
+    if isinstance(error, CellTimeoutError):
+        return f"timed out after {CELL_TIMEOUT} s"
+    if isinstance(error, DeadKernelError):
+        return "the kernel died (os._exit, a signal, or out of memory)"
+    return f"{error.ename}: {error.evalue}"
+
+
+def execute(lesson: Lesson, progress: Path | None = None) -> nbformat.NotebookNode:
     """Run the lesson with the reference answers, in a scratch copy of its folder.
 
-    Raises LessonFailed naming the lesson and the cell when a cell raises or times out.
+    Raises LessonFailed naming the lesson and the cell when a cell raises, times out or
+    kills its kernel. `progress`: a file that names the running cell (see LessonClient).
     """
     notebook = answered(lesson.path, reference_answers(lesson))
     with tempfile.TemporaryDirectory(prefix=f"site-{lesson.name[:2]}-") as scratch:
         for support in SUPPORT:
             shutil.copytree(LESSONS / support, Path(scratch) / support, ignore=IGNORE)
-        client = NotebookClient(notebook, timeout=CELL_TIMEOUT, kernel_name="python3",
-                                resources={"metadata": {"path": scratch}})
+        client = LessonClient(notebook, progress, timeout=CELL_TIMEOUT, kernel_name="python3",
+                              resources={"metadata": {"path": scratch}})
         try:
             client.execute()
-        except (CellExecutionError, CellTimeoutError) as error:
-            where = first_error(notebook)
-            cell = cell_label(notebook, where[0]) if where else "a cell"
-            summary = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
-            raise LessonFailed(f"lesson {lesson.name} failed to execute at {cell}: {summary}") from None
+        except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
+            cell = cell_label(notebook, client.running) if client.running is not None else "its start"
+            raise LessonFailed(f"lesson {lesson.name} failed to execute at {cell}: {_why(error)}") from None
         # a warning or a figure's caption may name the scratch folder: pages show paths from it
         text = nbformat.writes(notebook)
         if scratch in text:
@@ -164,7 +198,8 @@ def execute(lesson: Lesson) -> nbformat.NotebookNode:
     return notebook
 
 
-def run_into_cache(lesson: Lesson, cache: Path, log=print) -> tuple[Path, bool]:
+def run_into_cache(lesson: Lesson, cache: Path, log=print,
+                   progress: Path | None = None) -> tuple[Path, bool]:
     """Make sure `cache` holds the lesson executed with the references, as it is now.
 
     Returns the cached notebook's path and whether it was there already.
@@ -173,7 +208,7 @@ def run_into_cache(lesson: Lesson, cache: Path, log=print) -> tuple[Path, bool]:
     if path.exists():
         return path, True
     start = time.perf_counter()
-    notebook = execute(lesson)
+    notebook = execute(lesson, progress)
     cache.mkdir(parents=True, exist_ok=True)
     for stale in cache.glob(f"{lesson.name}-*.ipynb"):
         stale.unlink()
@@ -184,9 +219,23 @@ def run_into_cache(lesson: Lesson, cache: Path, log=print) -> tuple[Path, bool]:
     return path, False
 
 
-def _run_in_process(job: tuple[str, str]) -> tuple[Path, bool]:
-    lesson, cache = job
-    return run_into_cache(Lesson(Path(lesson)), Path(cache), lambda message: print(message, flush=True))
+def _run_in_process(job: tuple[str, str, str]) -> tuple[Path, bool]:
+    """run_into_cache in a worker process; the lesson's progress file (in the folder
+    `job[2]`) is left behind only if the process dies."""
+    lesson, cache, progress = job
+    file = Path(progress) / Path(lesson).stem
+    try:
+        return run_into_cache(Lesson(Path(lesson)), Path(cache), lambda message: print(message, flush=True),
+                              file)
+    finally:
+        file.unlink(missing_ok=True)
+
+
+def _worker_died(progress: Path) -> LessonFailed:
+    """The failure of a build whose worker process died: the lessons and cells it left running."""
+    running = [f"lesson {file.name} at {file.read_text()}" for file in sorted(progress.iterdir())]
+    where = f"while running {'; '.join(running)}" if running else "before any lesson's cell ran"
+    return LessonFailed(f"a process executing lessons died (killed, or out of memory?) {where}")
 
 
 def executed_lessons(lessons: list[Lesson], cache: Path, workers: int = 1,
@@ -200,7 +249,12 @@ def executed_lessons(lessons: list[Lesson], cache: Path, workers: int = 1,
         runs = [run_into_cache(lesson, cache, log) for lesson in lessons]
     else:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            runs = list(pool.map(_run_in_process, [(str(lesson.path), str(cache)) for lesson in lessons]))
+        with (tempfile.TemporaryDirectory(prefix="site-progress-") as progress,
+              ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool):
+            try:
+                runs = list(pool.map(_run_in_process,
+                                     [(str(lesson.path), str(cache), progress) for lesson in lessons]))
+            except BrokenProcessPool:
+                raise _worker_died(Path(progress)) from None
     return {lesson.name: (nbformat.read(path, as_version=4), from_cache)
             for lesson, (path, from_cache) in zip(lessons, runs)}

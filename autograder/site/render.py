@@ -59,6 +59,11 @@ class LessonInfo:
     def number(self) -> str:
         return self.lesson.name[:2]
 
+    @property
+    def notebook(self) -> str:
+        """Where the site holds the lesson's notebook, as learners get it, for download."""
+        return f"notebooks/{self.lesson.path.name}"
+
 
 # ---------------------------------------------------------------------------- lesson facts
 
@@ -207,15 +212,19 @@ def _exporter() -> HTMLExporter:
 
 
 class Shell:
-    """The header, sidebar, pager and footer around every page."""
+    """The header, sidebar, pager and footer around every page. `repository`: the course's
+    repository's web address, linked from every page when it is known."""
 
-    def __init__(self, infos: list[LessonInfo], docs: bool, commit: str) -> None:
-        self.infos, self.docs, self.commit = infos, docs, commit
+    def __init__(self, infos: list[LessonInfo], docs: bool, commit: str,
+                 repository: str | None = None) -> None:
+        self.infos, self.docs, self.commit, self.repository = infos, docs, commit, repository
 
     def header(self, root: str) -> str:
         links = [f'<a href="{root}index.html#lessons">Lessons</a>']
         if self.docs:
             links.append(f'<a href="{root}docs/index.html">For instructors</a>')
+        if self.repository:
+            links.append(f'<a href="{html.escape(self.repository)}">Repository</a>')
         return (f'<header class="site-header"><a class="site-title" href="{root}index.html">{TITLE}</a>'
                 f'<nav>{" ".join(links)}</nav></header>')
 
@@ -262,7 +271,16 @@ LESSON_BANNER = (
     'answers: every figure and printed result below was computed when this page was built. '
     'The <span class="site-label-exercise">exercise</span> cells show the stub you fill in, '
     'not the answer. To do the exercises and move the widgets, '
-    '<a href="index.html#run">run the course in JupyterLab</a>.</div>')
+    '<a href="index.html#run">run the course in JupyterLab</a>{repository}. '
+    '<a href="{notebook}" download>Download this notebook</a> (it runs in the course\'s folder, '
+    'beside its helpers).</div>')
+
+
+def lesson_banner(info: LessonInfo, shell: Shell) -> str:
+    """The note above a lesson: what the page shows, how to run it, its notebook to download."""
+    repository = (f' (<a href="{html.escape(shell.repository)}">the course\'s repository</a>)'
+                  if shell.repository else "")
+    return LESSON_BANNER.format(repository=repository, notebook=html.escape(info.notebook))
 
 
 def lesson_html(info: LessonInfo, page: nbformat.NotebookNode, shell: Shell) -> str:
@@ -270,7 +288,8 @@ def lesson_html(info: LessonInfo, page: nbformat.NotebookNode, shell: Shell) -> 
     page = copy.deepcopy(page)
     page.metadata["title"] = f"{info.number} · {info.title} — {TITLE}"
     resources = {"site": {
-        "root": "", "header": shell.header("") + LESSON_BANNER, "sidebar": shell.sidebar("", info.page),
+        "root": "", "header": shell.header("") + lesson_banner(info, shell),
+        "sidebar": shell.sidebar("", info.page),
         "pager": shell.pager(info), "footer": shell.footer("")}}
     body, _ = _exporter().from_notebook_node(page, resources=resources)
     return describe_figures(body)
@@ -353,6 +372,14 @@ def rewrite_links(page_html: str, here: str, pages: set[str]) -> str:
     return re.sub(r'<a\s([^>]*?)href="([^"]*)"([^>]*)>(.*?)</a>', replace, page_html, flags=re.S)
 
 
+def repository_link(shell: Shell) -> str:
+    """ "course's repository", linked to it when its address is known."""
+    if not shell.repository:
+        return "course's repository"
+    address = html.escape(shell.repository)
+    return f'course\'s repository, <a href="{address}">{address}</a>'
+
+
 def landing_html(infos: list[LessonInfo], shell: Shell, docs: bool) -> str:
     intro = (ROOT / "README.md").read_text().split("\n\n")[1]
     cards = []
@@ -380,7 +407,7 @@ def landing_html(infos: list[LessonInfo], shell: Shell, docs: bool) -> str:
         'learner fills in; the checks under them show what a correct answer earns.</p>\n'
         f'<h2 id="lessons">The lessons</h2>\n<ol class="lesson-cards">{"".join(cards)}</ol>\n'
         '<h2 id="run">Run it yourself</h2>\n<p>Everything runs offline on a laptop CPU. Get the '
-        "course's repository (clone or download it); then, in its folder:</p>\n"
+        f"{repository_link(shell)} (clone or download it); then, in its folder:</p>\n"
         f"{markdown(run)}\n"
         f"{instructors}")
     return shell.page(TITLE, body, "")
@@ -393,7 +420,7 @@ def write_docs(out: Path, shell: Shell, pages: set[str]) -> list[Path]:
     for source in sorted(DOCS.iterdir()):
         if source.suffix == ".md":
             name = "index.html" if source.name == "README.md" else source.stem + ".html"
-            text = without_reference_diffs(source.read_text())
+            text = without_wrong_answers(source.read_text())
             title = next((line[2:] for line in text.splitlines() if line.startswith("# ")), source.stem)
             body = rewrite_links(markdown(text), "docs/", pages)
             (out / "docs" / name).write_text(shell.page(f"{title} — {TITLE}", body, "../"))
@@ -404,35 +431,37 @@ def write_docs(out: Path, shell: Shell, pages: set[str]) -> list[Path]:
     return written
 
 
-DIFFS_LEFT_OUT = (
-    "\n\n*On the web the code of each wrong answer is left out: it is shown as a diff against "
-    "the reference answer, which the web edition never shows. It is in `docs/mistakes.md` "
-    "in the course's repository.*\n\n")
+CODE_LEFT_OUT = (
+    "\n\n*On the web the code of each wrong answer is left out: shown as a diff against the "
+    "reference answer or in full, it gives away much of an answer that the web edition never "
+    "shows. It is in `docs/mistakes.md` in the course's repository.*\n\n")
+#: A <details> block (one, never reaching into the next) that holds a fenced code block.
+CODE_DETAILS = re.compile(r"<details>(?:(?!</details>).)*?```(?:(?!</details>).)*</details>\n?", re.S)
 
 
-def without_reference_diffs(text: str) -> str:
-    """A document without its <details> blocks of diffs against a reference answer
-    (mistakes.md shows each mutant that way), and a line saying so."""
-    kept = re.sub(r"<details>.*?```diff.*?</details>\n?", "", text, flags=re.S)
+def without_wrong_answers(text: str) -> str:
+    """A document without the code of its wrong answers: every <details> block holding code
+    (mistakes.md shows each mutant that way, as a diff or in full), and a line saying so."""
+    kept = CODE_DETAILS.sub("", text)
     if kept == text:
         return text
     title, _, rest = kept.partition("\n\n")
-    return title + DIFFS_LEFT_OUT + rest
+    return title + CODE_LEFT_OUT + rest
 
 
 def reference_leaks(site: Path, lessons: list[Lesson]) -> list[str]:
-    """Pages of `site` that show a reference answer's body (from any lesson), a solution or
-    hidden-test marker or a hidden-test module. A lesson page may show the earlier answers
-    its own notebook provides (learners get those too)."""
+    """Pages and notebooks of `site` that show a reference answer's body (from any lesson), a
+    solution or hidden-test marker or a hidden-test module. A lesson page or notebook may show
+    the earlier answers its own notebook provides (learners get those too)."""
     from autograder.build import all_lessons, split_function
 
     bodies = {f"{lesson.name}.{name}": " ".join(split_function(getattr(lesson.solutions(), name))[1].split())
               for lesson in all_lessons() for name in lesson.exercises()}
-    given = {f"{lesson.name}.html": " ".join(" ".join(cell.source for cell in nbformat.read(
-        lesson.path, as_version=4).cells).split()) for lesson in lessons}
+    given = {name: notebook_code(lesson.path) for lesson in lessons
+             for name in (f"{lesson.name}.html", lesson.path.name)}
     found = []
-    for path in sorted(site.rglob("*.html")):
-        text = page_text(path.read_text())
+    for path in sorted([*site.rglob("*.html"), *site.rglob("*.ipynb")]):
+        text = notebook_code(path) if path.suffix == ".ipynb" else page_text(path.read_text())
         for marker in MARKERS:
             if marker in text:
                 found.append(f"{path.relative_to(site)} shows {marker!r}")
@@ -441,6 +470,11 @@ def reference_leaks(site: Path, lessons: list[Lesson]) -> list[str]:
         if shown:
             found.append(f"{path.relative_to(site)} shows the reference answer of {', '.join(shown)}")
     return found
+
+
+def notebook_code(path: Path) -> str:
+    """A notebook's cells, spaces collapsed."""
+    return " ".join(" ".join(cell.source for cell in nbformat.read(path, as_version=4).cells).split())
 
 
 def page_text(page_html: str) -> str:
