@@ -35,7 +35,7 @@ from helpers.gpt import (
     load_checkpoint,
     load_log,
 )
-from helpers.text import load_corpus, long_training_text
+from helpers.text import load_corpus, long_training_primer, long_training_text
 from solutions import lesson08, lesson11
 from solutions.gpt import REFERENCE_OPS, reference_gpt
 from tests.figures import assert_stated, markdown_of
@@ -248,7 +248,7 @@ def test_the_race_goes_as_the_text_says():
 def test_primes_program_is_shorter_than_the_compressed_list():
     markdown = markdown_of("11")
     assert "the first 10,000 prime numbers" in markdown
-    program = next(cell for cell in markdown_source_cells() if "PRIMES_PROGRAM = " in cell)
+    program = next(cell for cell in code_cells() if "PRIMES_PROGRAM = " in cell)
     source = program.split('"""')[1]
     namespace: dict = {}
     exec(source, namespace)
@@ -258,7 +258,7 @@ def test_primes_program_is_shorter_than_the_compressed_list():
     assert len(source.encode()) < len(lzma.compress(listing, preset=9)) < len(listing)
 
 
-def markdown_source_cells() -> list[str]:
+def code_cells() -> list[str]:
     import nbformat
 
     from autograder.build import all_lessons
@@ -361,7 +361,7 @@ def gpt_race() -> dict:
                                            model, held, SLICE)
         course_gpt, _ = load_checkpoint(REFERENCE_OPS)
         long_train, _ = long_training_text()
-        primer = (long_train[len(train_text):] + train_text).encode()
+        primer = long_training_primer().encode()
         return {"steps": steps, "prequential": prequential, "n": len(held),
                 "sent_gzip": 8 * len(zlib.compress(sent, 9)) / sent_chars,
                 "sent_xz": 8 * len(lzma.compress(sent, preset=9)) / sent_chars,
@@ -482,6 +482,28 @@ def test_who_wins_the_race_as_the_text_says():
     assert "saves 0.60 bits per character" in text and "a text of 32 million characters" in text
     assert "codes the held-out text in 1.40 bits per character, ahead of every model" in text
     assert "xz primed with the same text still wins, at 1.35" in text
+
+
+def test_xz_is_primed_with_the_characters_the_gpt_read_the_documentation_last():
+    g = gpt_race()
+    primer = long_training_primer()
+    assert Counter(primer) == Counter(g["long_train"]) and primer.endswith(g["train_text"])
+    assert 'primer = long_training_primer().encode("ascii")' in "\n".join(code_cells())
+
+
+def test_the_training_curve_as_the_text_says():
+    """The figure's curve (the checkpoint's log) was still falling; the gap to xz primed with
+    the same text, at its end."""
+    g, log, text = gpt_race(), load_log(), " ".join(markdown_of("11").split())
+    steps, bits = zip(*log["held_out_bits"], strict=True)
+    assert steps[-1] == 5000 and steps[-3] == 4000 and all(a > b for a, b in zip(bits, bits[1:]))
+    assert_stated("11", "0.03", bits[-3] - bits[-1], 2)
+    assert_stated("11", "0.004", bits[-2] - bits[-1], 3)
+    assert f"{1000 * 32 * 128 / 1e6:.1f}" == "4.1" and "1,000 steps (4.1 million characters)" in text
+    xz_both = 8 * g["long_sizes"]["xz"]["primed"] / g["n"]
+    assert f"{bits[-1] - xz_both:.2f}" == "0.05"
+    assert "It ended 0.05 above xz primed with the same text" in text
+    assert "5,000 steps already took 168 minutes" in text
 
 
 def bpe_comparison() -> dict[str, dict[int, tuple[int, float, int]]]:

@@ -129,3 +129,16 @@ def long_training_text() -> tuple[str, str]:
     held_lines = long_lines(held_out)
     paragraphs = [p for p in load_docstrings().split("\n\n") if p and not long_lines(p) & held_lines]
     return train + "\n" + "".join(p + "\n\n" for p in paragraphs), held_out
+
+
+def long_training_primer() -> str:
+    """The characters of `long_training_text()`'s train, reordered for a compressor to read
+    before the held-out text: the docstrings first and the topics' training part last.
+
+    gzip only remembers its last 32 KiB and bz2 works in blocks of 900 kB, so what they read
+    last is what helps them; the topics are the text most like the held-out text. This is
+    "the same text" that lesson 11 and benchmarks/checkpoint.py prime the compressors with.
+    """
+    topics, _ = split_corpus(load_corpus())
+    train, _ = long_training_text()
+    return train[len(topics):] + topics
