@@ -75,8 +75,9 @@ def test_a_checkpoint_of_another_shape_says_it_does_not_fit(tmp_path):
     content = torch.load(path, weights_only=True)
     content["config"]["d_model"] = 32  # the weights no longer fit the configuration
     torch.save(content, path)
-    with pytest.raises(gpt.CheckpointError, match="does not fit the course's GPT"):
+    with pytest.raises(gpt.CheckpointError, match="does not fit the course's GPT") as failure:
         gpt.load_checkpoint(REFERENCE_OPS, path)
+    assert str(path) in str(failure.value) and "python assets/train_gpt.py" in str(failure.value)
 
 
 @pytest.mark.parametrize("n", [2, 3, 30, 64, 65, 66, 97, 200])
