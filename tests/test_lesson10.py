@@ -135,6 +135,15 @@ def test_capacity_figures():
     assert round(capacity_log10(12_288, 10)) == 40
 
 
+def test_full_size_packing_figures():
+    """3Blue1Brown's size, 10,000 vectors against the lesson's 1,000: the matrix of cosines."""
+    V = lesson10.random_unit_vectors(10, 100, torch.Generator().manual_seed(0))
+    text = " ".join(markdown_of("10").split())
+    assert (10_000 / 1_000) ** 2 == 100 and "a hundred times the work" in text
+    assert 10_000**2 == 100e6 and "100 million" in text
+    assert V.dtype == torch.float32 and 10_000**2 * V.element_size() == 400e6 and "400 MB" in text
+
+
 @pytest.fixture(scope="module")
 def packing_report():
     """The lesson's three packings of 1,000 vectors in 100 dimensions, as its cells run them."""
