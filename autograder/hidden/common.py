@@ -4,7 +4,7 @@
     agrees_with_reference(chk, reference, make_args, *, hint, trials=5, seed=0, atol=1e-6)
     agree(chk, got, expected, *, case, hint, atol=1e-6, rtol=1e-5)
     like_the_visible_calls(visible_check, reference)   a make_args from the visible check's calls
-    run_through(chk, helper, *args, **kwargs)
+    run_through(chk, helper, *args, returns=Any, **kwargs)
 
 `agree` compares any result with the reference's, item by item through tuples, lists and
 dicts: the same kind of value first (an array and not a list, a tensor and not an array,
@@ -40,8 +40,13 @@ def hidden_check(name: str, fn: Callable[..., Any], **options: Any) -> Check:
     return Check(f"{name} (hidden tests)", fn, reveal=False, **options)
 
 
-def run_through(chk: Check, helper: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def run_through(chk: Check, helper: Callable[..., Any], *args: Any, returns: Any = Any,
+                **kwargs: Any) -> Any:
     """helper(the learner's function, *args, **kwargs); a crash is reported as `chk.run` does.
+
+    `returns` is the promised type of what the helper returns: `chk.promise` for a helper that
+    returns the learner's result as it came (default: anything but None). A helper that
+    returns a report around the result leaves it to the test, `chk.promised(result, case=...)`.
 
     Under the course's grader the learner's function is a proxy to their kernel and every
     call is a trip there; the helper (a plain function that calls it many times, e.g. to
@@ -49,7 +54,8 @@ def run_through(chk: Check, helper: Callable[..., Any], *args: Any, **kwargs: An
     """
     calling = getattr(chk.fn, "calling", None)
     target = calling(helper) if calling else functools.partial(helper, chk.fn)
-    return Check(chk.name, target, reveal=chk.reveal, crash_hint=chk.crash_hint).run(*args, **kwargs)
+    through = Check(chk.name, target, reveal=chk.reveal, crash_hint=chk.crash_hint, returns=returns)
+    return through.run(*args, **kwargs)
 
 
 _EXACT = (str, bytes, bool, int, np.integer, np.bool_, type(None))

@@ -7,6 +7,7 @@ import numpy as np
 import torch
 
 from autograder.hidden.common import agree, agrees_with_reference, hidden_check, run_through
+from helpers.checking import guarded
 from helpers.checks.lesson08 import toy_mean_loss, toy_model, toy_text
 from solutions import lesson08 as reference
 
@@ -42,6 +43,7 @@ def _scaling(factor: float) -> Sublayer:
     return drop
 
 
+@guarded
 def layer_norm(learner_layer_norm):
     def args(rng):
         d = int(rng.integers(2, 9))
@@ -53,6 +55,7 @@ def layer_norm(learner_layer_norm):
                                "dividing by d; then * scale + shift.")
 
 
+@guarded
 def dropout(learner_dropout):
     chk = hidden_check("dropout", learner_dropout, reference=reference.dropout,
                        crash_hint="while training, keep each entry where torch.rand_like(x) >= p and "
@@ -76,6 +79,7 @@ def dropout(learner_dropout):
     chk.passed()
 
 
+@guarded
 def mlp(learner_mlp):
     def args(rng):
         d, d_mlp = int(rng.integers(1, 6)), int(rng.integers(1, 9))
@@ -87,6 +91,7 @@ def mlp(learner_mlp):
                                "bias; for any sizes and leading axes.")
 
 
+@guarded
 def block(learner_block):
     def args(rng):
         d = int(rng.integers(2, 6))
@@ -99,6 +104,7 @@ def block(learner_block):
                                "stream; for random sublayers and sizes.")
 
 
+@guarded
 def gpt_forward(learner_gpt_forward):
     def args(rng):
         d, vocab, T = int(rng.integers(2, 6)), int(rng.integers(2, 9)), int(rng.integers(1, 6))
@@ -114,6 +120,7 @@ def gpt_forward(learner_gpt_forward):
                                "embedding (no softmax); for random sizes, T up to the context.")
 
 
+@guarded
 def get_batch(learner_get_batch):
     chk = hidden_check("get_batch", learner_get_batch, reference=reference.get_batch)
     rng = np.random.default_rng(4)
@@ -132,6 +139,7 @@ def get_batch(learner_get_batch):
     chk.passed()
 
 
+@guarded
 def learning_rate(learner_learning_rate):
     def args(rng):
         steps = int(rng.integers(1, 200))
@@ -166,14 +174,17 @@ def _leaves_its_texts_alone(train: Callable) -> bool:
     return all(map(torch.equal, given, texts))
 
 
+@guarded
 def train_gpt(learner_train_gpt):
-    chk = hidden_check("train_gpt", learner_train_gpt, crash_hint="batches from get_batch, the "
-                       "cross-entropy over every position, zero_grad, backward, clipping, step.")
+    chk = hidden_check("train_gpt", learner_train_gpt, reference=reference.train_gpt,
+                       returns=dict[str, list], crash_hint="batches from get_batch, the cross-entropy "
+                       "over every position, zero_grad, backward, clipping, step.")
     for trial, (seed, steps, batch_size, context, eval_every) in enumerate(
             [(11, 40, 6, 10, 15), (12, 45, 3, 5, 20)], start=1):
         case = f"hidden case {trial} of 2: a toy model, {steps} steps, evaluations every {eval_every}"
         expected = _train_toy(reference.train_gpt, seed, steps, batch_size, context, eval_every)
-        got = run_through(chk, _train_toy, seed, steps, batch_size, context, eval_every)
+        got = run_through(chk, _train_toy, seed, steps, batch_size, context, eval_every,
+                          returns=chk.promise)
         agree(chk, got, expected, case=case, atol=1e-3, rtol=1e-3,
               hint="seed torch and a batch generator with `seed`; each step: learning_rate(...) for "
                    "every group, get_batch, mean cross-entropy over every position, zero_grad, backward, "
@@ -185,6 +196,7 @@ def train_gpt(learner_train_gpt):
     chk.passed()
 
 
+@guarded
 def gpt_param_count(learner_gpt_param_count):
     chk = hidden_check("gpt_param_count", learner_gpt_param_count, reference=reference.gpt_param_count,
                        crash_hint="an int from the four sizes alone: (vocab_size + context) d_model + "

@@ -44,6 +44,8 @@ Writing a check
 Rules every call obeys, so every exercise gets them without writing them:
 * a function that raises fails with its error (the learner's own frames only, then the
   hint); `NotImplementedError` says which exercise is not written yet;
+* in a visible check, a call that runs for CALL_SECONDS without finishing fails with a hint
+  about loops that never end (where a timer can be set: the main thread, on Linux or macOS);
 * the function receives copies of the arguments (arrays, tensors, lists, dicts, deeply), so
   the check's own values never change, and the copies must be unchanged after the call
   unless `modifies` names them (those are passed as they are); a generator's state may advance;
@@ -56,20 +58,26 @@ Rules every call obeys, so every exercise gets them without writing them:
 
 `@guarded` on a check function turns any other exception of the check's own code (it
 indexed a result that was not what it assumed) into a `CheckFailed` that names what the
-learner's function returned. In a notebook, a `CheckFailed` shows as one compact block
+learner's function returned; every visible check and hidden test of an exercise carries it
+(tests/test_checks.py holds that). In a notebook, a `CheckFailed` shows as one compact block
 (IPython calls its `_render_traceback_`), never the check's source; `install_in_notebook()`
 (run by `helpers.env.check_environment`, the first cell of every lesson) makes a cell that
-calls an unfinished exercise say which exercise to finish.
+calls an unfinished exercise, or reads a variable that an unfinished exercise kept a cell from
+defining, say which exercise to finish.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import dis
 import functools
 import inspect
 import math
 import numbers
+import signal
 import sysconfig
+import threading
 import traceback
 import types
 import typing
@@ -83,6 +91,10 @@ COURSE_MODULES = ("helpers", "autograder.hidden", "autograder.grading", "_autogr
 LIBRARY_PATHS = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
 #: How many of the learner's innermost frames a crash shows.
 MAX_FRAMES = 6
+#: Seconds one call of the learner's function may run in a visible check: far more than any
+#: case needs (the slowest visible check takes well under a second in all), so a call still
+#: running then is a loop that never ends.
+CALL_SECONDS = 10.0
 RED, BOLD, RESET = "\x1b[1;31m", "\x1b[1m", "\x1b[0m"
 
 
@@ -154,24 +166,62 @@ def unfinished_message(name: str) -> str:
             "its check), then run this cell again.")
 
 
+def undefined_message(variable: str, name: str) -> str:
+    return (f"`{variable}` is not defined: the cell that computes it stopped because `{name}` was "
+            f"not written yet. Finish the exercise `{name}` first (replace `raise "
+            "NotImplementedError()` with your code and run its cell and its check), run the cell "
+            f"that computes `{variable}` again, then this cell.")
+
+
+#: Variables that a cell did not define because an unfinished exercise stopped it -> that
+#: exercise (filled as such cells fail; read when a later cell finds the variable missing).
+LEFT_UNDEFINED: dict[str, str] = {}
+
+
+def _cell_frame(tb: types.TracebackType | None) -> types.FrameType | None:
+    """The frame of the cell's own top-level code: the outermost learner frame at module level."""
+    for frame, _ in traceback.walk_tb(tb):
+        if frame.f_code.co_name == "<module>" and is_learner_frame(frame):
+            return frame
+    return None
+
+
+def _names_assigned(code: types.CodeType) -> set[str]:
+    """The variables a cell's top-level code assigns (=, for, import, def, with ... as)."""
+    return {instruction.argval for instruction in dis.get_instructions(code)
+            if instruction.opname == "STORE_NAME"}
+
+
 def _show_unfinished(shell: Any, etype: type, value: BaseException, tb: Any,
                      tb_offset: int | None = None) -> None:
-    """IPython's handler for NotImplementedError: name the exercise to finish, if there is one."""
-    name = unfinished_exercise(tb)
+    """IPython's handler for NotImplementedError and NameError: when an unfinished exercise is
+    the cause, name it, and remember the variables the failing cell leaves undefined."""
+    if isinstance(value, NameError):
+        variable = getattr(value, "name", None)
+        name = LEFT_UNDEFINED.get(variable) if variable not in shell.user_ns else None
+        message = undefined_message(variable, name) if name else ""
+    else:
+        name = unfinished_exercise(tb)
+        message = unfinished_message(name) if name else ""
     if name is not None:
-        value._render_traceback_ = lambda: [f"{RED}NotImplementedError{RESET}: {unfinished_message(name)}"]
+        cell = _cell_frame(tb)
+        if cell is not None:
+            for variable in _names_assigned(cell.f_code) - set(shell.user_ns):
+                LEFT_UNDEFINED[variable] = name
+        value._render_traceback_ = lambda: [f"{RED}{etype.__name__}{RESET}: {message}"]
     shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 
 def install_in_notebook() -> None:
-    """In IPython, show a NotImplementedError from an unfinished exercise as 'finish `name`'."""
+    """In IPython, show a NotImplementedError from an unfinished exercise as 'finish `name`',
+    and a NameError of a variable that such an error left undefined as 'finish `name`' too."""
     try:
         from IPython import get_ipython
     except ImportError:
         return
     shell = get_ipython()
     if shell is not None:
-        shell.set_custom_exc((NotImplementedError,), _show_unfinished)
+        shell.set_custom_exc((NotImplementedError, NameError), _show_unfinished)
 
 
 # ---------------------------------------------------------------------------------------
@@ -415,6 +465,36 @@ def _dtype_name(value: Any) -> str | None:
     return None if dtype is None else str(dtype).removeprefix("torch.")
 
 
+class TookTooLong(BaseException):
+    """Raised inside the learner's function when a call has run out of time. Not an Exception,
+    so that an `except Exception:` in the learner's own loop cannot swallow it."""
+
+
+def _stop_the_call(signum: int, frame: types.FrameType | None) -> None:
+    raise TookTooLong()
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Any:
+    """Raise TookTooLong in the code of the `with` block once it has run for `seconds`.
+
+    No limit (the block runs as it is) for None, where SIGALRM does not exist (Windows),
+    outside the main thread (only it receives signals), or while another timer is set (an
+    outer limit, or a test runner's own)."""
+    if (not seconds or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()
+            or signal.getitimer(signal.ITIMER_REAL) != (0.0, 0.0)):
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _stop_the_call)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
+
+
 # ---------------------------------------------------------------------------------------
 # The check
 
@@ -497,13 +577,20 @@ class Check:
         values = (*args, *kwargs.values())
         given = [value if self.modifies is True or name in self.modifies else _copy(value)
                  for name, value in zip(names or [""] * len(values), values)]
-        try:
-            with np.errstate(all="ignore"):  # overflow in e^1000 is the point of some cases, not noise
+        try:  # overflow in e^1000 is the point of some cases, not noise
+            with np.errstate(all="ignore"), time_limit(CALL_SECONDS if self.reveal else None):
                 result = self.fn(*given[:len(args)], **dict(zip(kwargs, given[len(args):])))
         except NotImplementedError as err:
             raise CheckFailed(self._not_written(err)) from None
         except CheckFailed:
             raise
+        except TookTooLong as err:
+            where = case or self._describe_call(args, kwargs)
+            raise CheckFailed(f"`{self.name}` ran for {CALL_SECONDS:g} seconds on {where} without "
+                              "finishing; the check stopped it.\nLikely mistake: "
+                              "a loop that never ends: each pass of a `while` loop must bring it "
+                              "closer to its end (an index that grows, a list that gets shorter, "
+                              "a `break` that is reached).") from err
         except Exception as err:
             where = case or self._describe_call(args, kwargs)
             raise CheckFailed(f"`{self.name}` raised an error on {where}:\n  {_error_line(err)}\n"
@@ -512,7 +599,7 @@ class Check:
         if running is not None:
             running[1][:] = [result]
         self._arguments_unchanged(values, given, len(args), list(kwargs), case)
-        self._result_as_promised(result, case)
+        self.promised(result, case=case)
         return result
 
     def _not_written(self, err: BaseException) -> str:
@@ -564,7 +651,10 @@ class Check:
                 self._stop(f"`{self.name}` changed its argument `{name}` ({describe(received)})"
                            + (f": {case}" if case else ""), _mutation_hint(name, received))
 
-    def _result_as_promised(self, result: Any, case: str) -> None:
+    def promised(self, result: Any, *, case: str = "") -> None:
+        """Fail unless `result`, what the learner's function returned, is not None (unless the
+        promise allows it) and has the promised type. `call` applies it to every result; a
+        hidden test applies it to a result that came back inside a helper's report."""
         where = f" ({case})" if case else ""
         promise = self.promise
         if result is None and (_is_annotation_any(promise) or type_mismatch(None, promise) is not None):
@@ -635,7 +725,7 @@ class Check:
         except (TypeError, ValueError, RuntimeError, OverflowError):
             self.fail(case, "return numbers: a number, or a numpy array (a tensor where the "
                             "docstring says so) of the shape it states.", expected, got)
-        shown = got if isinstance(got, (np.ndarray, list, tuple)) or is_tensor(got) else got_array
+        shown = got if _is_data(got) else got_array  # a Python float is shown as one, not as an array
         if got_array.shape != expected.shape:
             self.fail(case, shape_hint or f"the result should have shape {expected.shape}.",
                       expected, shown)
@@ -712,6 +802,7 @@ def guarded(check: Callable[..., None]) -> Callable[..., None]:
         finally:
             _RUNNING.reset(token)
 
+    guarded_check.guarded = True  # type: ignore[attr-defined]
     return guarded_check
 
 

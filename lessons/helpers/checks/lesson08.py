@@ -3,7 +3,7 @@
 import torch
 import torch.nn.functional as F
 
-from helpers.checking import Check
+from helpers.checking import Check, guarded
 
 
 def _t(values) -> torch.Tensor:
@@ -62,6 +62,7 @@ TOKEN_EMBEDDING = _t([[1.0, 0.0], [0.0, 1.0], [1.0, -1.0]])
 POSITION_EMBEDDING = _t([[0.0, 0.0], [1.0, 1.0], [-1.0, 2.0], [0.0, 0.0]])
 
 
+@guarded
 def layer_norm(learner_layer_norm):
     """Each row normalised on its own, with the population variance, eps, then scale and shift."""
     chk = Check("layer_norm", learner_layer_norm, returns=torch.Tensor)
@@ -94,6 +95,7 @@ def layer_norm(learner_layer_norm):
     chk.passed()
 
 
+@guarded
 def dropout(learner_dropout):
     """Nothing happens at inference; while training, a fraction p is zeroed and the rest scaled."""
     chk = Check("dropout", learner_dropout, returns=torch.Tensor)
@@ -133,6 +135,7 @@ def dropout(learner_dropout):
     chk.passed()
 
 
+@guarded
 def mlp(learner_mlp):
     """Up, GELU, down: the activation in the right place, both biases, any leading axes."""
     chk = Check("mlp", learner_mlp, returns=torch.Tensor)
@@ -159,6 +162,7 @@ def mlp(learner_mlp):
     chk.passed()
 
 
+@guarded
 def block(learner_block):
     """The residual stream, pre-norm, attention before the MLP, dropout on each sublayer's output.
 
@@ -194,6 +198,7 @@ def block(learner_block):
     chk.passed()
 
 
+@guarded
 def gpt_forward(learner_gpt_forward):
     """Token and position embeddings, dropout once, the blocks in order, ln_f, the tied unembedding.
 
@@ -235,6 +240,7 @@ def gpt_forward(learner_gpt_forward):
     chk.passed()
 
 
+@guarded
 def get_batch(learner_get_batch):
     """Random windows with one seeded draw, targets moved one step on, every start allowed."""
     chk = Check("get_batch", learner_get_batch)
@@ -266,6 +272,7 @@ def get_batch(learner_get_batch):
     chk.passed()
 
 
+@guarded
 def learning_rate(learner_learning_rate):
     """A straight climb over the warm-up, then half a cosine down to a tenth, at the last step."""
     chk = Check("learning_rate", learner_learning_rate)
@@ -325,9 +332,10 @@ def toy_mean_loss(model: torch.nn.Module, ids: torch.Tensor) -> float:
     return loss
 
 
+@guarded
 def train_gpt(learner_train_gpt):
     """A seeded run on a bigram model: the first losses, the schedule, fresh gradients, evaluations."""
-    chk = Check("train_gpt", learner_train_gpt, modifies=("model",))
+    chk = Check("train_gpt", learner_train_gpt, returns=dict[str, list], modifies=("model",))
     train_ids, held_out_ids = toy_text(300, 1), toy_text(80, 2)
     model = toy_model(0)
     start = [p.detach().clone() for p in model.parameters()]
@@ -358,6 +366,10 @@ def train_gpt(learner_train_gpt):
               hint="each step's gradient must be that step's alone: optimizer.zero_grad() before "
                    "loss.backward() (otherwise gradients add up), then clip_grad_norm_(..., 1.0), "
                    "then optimizer.step().")
+    chk.true(all(isinstance(pair, (tuple, list)) and len(pair) == 2 for pair in evaluations),
+             case=f"{case}: the held-out evaluations", got=evaluations,
+             hint='record each evaluation as a pair (step, loss): "held_out" is a list of '
+                  "(s + 1, evaluate(model, held_out_ids)).")
     chk.equal([step for step, _ in evaluations], [10, 20, 30], case=f"{case}: the steps evaluated",
               hint="evaluate after step s when (s + 1) is a multiple of eval_every, and after the last "
                    "step; record (s + 1, evaluate(model, held_out_ids)).")
@@ -371,6 +383,7 @@ def train_gpt(learner_train_gpt):
     chk.passed()
 
 
+@guarded
 def gpt_param_count(learner_gpt_param_count):
     """Each part of the count on its own: embeddings, the final norm, weights, biases, layers."""
     chk = Check("gpt_param_count", learner_gpt_param_count, returns=int)
