@@ -39,9 +39,12 @@ COURSE_ID = "llm-course"
 HOST = "127.0.0.1"
 MARKER = "LLM_COURSE_CLASSROOM"
 
-#: nbgrader's instructor tools, hidden from students (server side and JupyterLab side).
-INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",)
-INSTRUCTOR_LAB_EXTENSIONS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment")
+#: nbgrader's instructor tools, hidden from students (server side and JupyterLab side): the
+#: formgrader, the list of the courses one grades, and the tool that makes assignments.
+INSTRUCTOR_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",
+                                "nbgrader.server_extensions.course_list")
+INSTRUCTOR_LAB_EXTENSIONS = ("@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list",
+                             "@jupyter/nbgrader:create-assignment")
 
 #: Every student's nbgrader config (the hub sets JUPYTERHUB_USER for each server); a deployment
 #: puts the same text in a low-priority shared place (/etc/jupyter/nbgrader_config.py), which

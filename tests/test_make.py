@@ -1,9 +1,9 @@
 """The two commands of the README's quick start, and the learner's JupyterLab `make course` opens.
 
 `make course` opens JupyterLab on lessons/ with classroom/jupyter/learner first on
-JUPYTER_CONFIG_PATH: nbgrader's formgrader (server side) and its formgrader and
-create-assignment plugins (JupyterLab side) are off, as they are for students on a hub; a
-plain `jupyter lab` (the instructor's) keeps them. Both are started for real here, on
+JUPYTER_CONFIG_PATH: nbgrader's formgrader and course list (server side) and its formgrader,
+course-list and create-assignment plugins (JupyterLab side) are off, as they are for students
+on a hub; a plain `jupyter lab` (the instructor's) keeps them. Both are started for real here, on
 127.0.0.1, and asked what they serve.
 """
 
@@ -28,6 +28,8 @@ from autograder.build import ROOT
 from classroom.hub import INSTRUCTOR_LAB_EXTENSIONS, INSTRUCTOR_SERVER_EXTENSIONS, free_port
 
 LEARNER = ROOT / "classroom" / "jupyter" / "learner"
+#: What nbgrader's instructor server extensions serve: the formgrader, the list of courses.
+INSTRUCTOR_PAGES = ("formgrader", "formgraders")
 BIN = Path(sys.executable).parent
 
 
@@ -72,7 +74,8 @@ def test_make_course_opens_a_learners_jupyterlab() -> None:
     port, token = free_port(), secrets.token_hex(8)
     command = ["make", "--no-print-directory", "course", f"LAB_ARGS={LAB_ARGS.format(port=port)}"]
     with running_lab(command, port, token) as url:
-        assert requests.get(f"{url}/formgrader", params={"token": token}, timeout=30).status_code == 404
+        for page in INSTRUCTOR_PAGES:
+            assert requests.get(f"{url}/{page}", params={"token": token}, timeout=30).status_code == 404
         disabled = page_config(url, token)["disabledExtensions"]
         assert set(INSTRUCTOR_LAB_EXTENSIONS) <= set(disabled)
         tracker = requests.get(f"{url}/lab/api/settings/@jupyterlab/notebook-extension:tracker",
@@ -84,8 +87,8 @@ def test_a_plain_jupyterlab_keeps_the_instructors_tools() -> None:
     port, token = free_port(), secrets.token_hex(8)
     command = [str(BIN / "jupyter"), "lab", *LAB_ARGS.format(port=port).split(), "--allow-root"]
     with running_lab(command, port, token) as url:
-        formgrader = requests.get(f"{url}/formgrader", params={"token": token}, timeout=60)
-        assert formgrader.status_code != 404
+        for page in INSTRUCTOR_PAGES:
+            assert requests.get(f"{url}/{page}", params={"token": token}, timeout=60).status_code != 404
         assert not set(INSTRUCTOR_LAB_EXTENSIONS) & set(page_config(url, token)["disabledExtensions"])
 
 
