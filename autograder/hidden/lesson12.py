@@ -3,10 +3,12 @@
 import numpy as np
 
 from autograder.hidden.common import agrees_with_reference, hidden_check, run_through
+from helpers.checking import guarded
 from helpers.checks.lesson12 import log_misfit, outcome
 from solutions import lesson12 as reference
 
 
+@guarded
 def training_flops(learner_training_flops):
     def args(rng):
         n = rng.integers(1_000, 10**12, size=int(rng.integers(1, 6)))
@@ -39,6 +41,7 @@ def power_law_points(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     return x[order], loss[order]
 
 
+@guarded
 def fit_power_law(learner_fit_power_law):
     chk = hidden_check("fit_power_law", learner_fit_power_law, reference=reference.fit_power_law)
     rng = np.random.default_rng(12)
@@ -79,6 +82,7 @@ def fit_power_law(learner_fit_power_law):
     chk.passed()
 
 
+@guarded
 def predict_loss(learner_predict_loss):
     def args(rng):
         shape = [(), (int(rng.integers(1, 9)),), (2, 3)][int(rng.integers(3))]
@@ -92,6 +96,7 @@ def predict_loss(learner_predict_loss):
                           trials=8, rtol=1e-9, hint="E + A * x**(-alpha), computed with floats.")
 
 
+@guarded
 def pareto_frontier(learner_pareto_frontier):
     def args(rng):
         n = int(rng.integers(1, 40))
@@ -107,6 +112,7 @@ def pareto_frontier(learner_pareto_frontier):
                                "< its loss, or compute < its compute and loss <= its loss.")
 
 
+@guarded
 def compute_optimal(learner_compute_optimal):
     def args(rng):
         compute = 10 ** rng.uniform(10, 25, size=int(rng.integers(1, 5))) if rng.random() < 0.5 \

@@ -13,7 +13,7 @@ import torch
 
 from autograder.hidden.common import agrees_with_reference, hidden_check, run_through
 from helpers import gpt as course_gpt
-from helpers.checking import describe
+from helpers.checking import describe, guarded
 from solutions import lesson13 as reference
 from solutions.lesson07 import multi_head_attention
 from solutions.lesson08 import block, dropout, gpt_forward, layer_norm, mlp
@@ -89,6 +89,7 @@ def _capture_in_kernel(capture, config, weights, tokens, names):
     return report
 
 
+@guarded
 def capture(learner_capture):
     chk = hidden_check("capture", learner_capture, crash_hint=(
         "capture(model, names) must give a context manager whose `with` block yields a dict; a "
@@ -139,15 +140,18 @@ def _patterns_in_kernel(attention_patterns, config, weights, tokens):
     return attention_patterns(_kernel_gpt(config, weights), tokens)
 
 
+@guarded
 def attention_patterns(learner_attention_patterns):
-    chk = hidden_check("attention_patterns", learner_attention_patterns, crash_hint=(
+    chk = hidden_check("attention_patterns", learner_attention_patterns,
+                       reference=reference.attention_patterns, crash_hint=(
         "for (B, T) tokens, capture 'blocks.{i}.ln_1' for every block, then each layer's queries "
         "and keys (split into heads), scaled scores, causal mask and softmax; stack the layers."))
     rng = np.random.default_rng(131)
     for trial in range(1, 5):
         config, weights = _random_gpt(rng)
         tokens = _tokens(rng, config, batch=int(rng.integers(1, 4)))
-        got = run_through(chk, _patterns_in_kernel, config, weights, tokens)
+        got = run_through(chk, _patterns_in_kernel, config, weights, tokens,
+                          returns=chk.promise)
         expected = reference.attention_patterns(_kernel_gpt(config, weights), tokens)
         chk.close(got, expected, atol=1e-5,
                   case=f"hidden random GPT {trial} of 4 ({config['n_layers']} layers, "
@@ -166,6 +170,7 @@ def _random_patterns(rng: np.random.Generator, T: int) -> torch.Tensor:
     return torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=-1)
 
 
+@guarded
 def previous_token_scores(learner_previous_token_scores):
     def args(rng):
         return (_random_patterns(rng, int(rng.integers(2, 10))),)
@@ -176,6 +181,7 @@ def previous_token_scores(learner_previous_token_scores):
                                "texts, one score per layer and head.")
 
 
+@guarded
 def induction_scores(learner_induction_scores):
     def args(rng):
         period = int(rng.integers(1, 6))
@@ -194,8 +200,10 @@ def _head_outputs_in_kernel(head_outputs, config, weights, layer, x):
     return head_outputs(_kernel_gpt(config, weights).blocks[layer].attn, x)
 
 
+@guarded
 def head_outputs(learner_head_outputs):
-    chk = hidden_check("head_outputs", learner_head_outputs, crash_hint=(
+    chk = hidden_check("head_outputs", learner_head_outputs,
+                       reference=reference.head_outputs, crash_hint=(
         "x is (B, T, C); each head attends causally with its own columns of W_q, W_k, W_v and maps "
         "its (B, T, d_head) result through its own ROWS of W_o; return (B, n_heads, T, C)."))
     rng = np.random.default_rng(132)
@@ -204,7 +212,8 @@ def head_outputs(learner_head_outputs):
         layer = int(rng.integers(config["n_layers"]))
         x = torch.from_numpy(rng.normal(size=(int(rng.integers(1, 4)), int(rng.integers(2, 8)),
                                               config["d_model"]))).float()
-        got = run_through(chk, _head_outputs_in_kernel, config, weights, layer, x)
+        got = run_through(chk, _head_outputs_in_kernel, config, weights, layer, x,
+                          returns=chk.promise)
         with torch.no_grad():
             expected = reference.head_outputs(_kernel_gpt(config, weights).blocks[layer].attn, x)
         chk.close(got, expected, atol=1e-5,
@@ -219,8 +228,10 @@ def _ablation_in_kernel(ablation_costs, config, weights, windows, mean):
     return ablation_costs(model, windows, mean), _hooks_left(model)
 
 
+@guarded
 def ablation_costs(learner_ablation_costs):
-    chk = hidden_check("ablation_costs", learner_ablation_costs, crash_hint=(
+    chk = hidden_check("ablation_costs", learner_ablation_costs,
+                       reference=reference.ablation_costs, crash_hint=(
         "a forward hook on block l's attention gets (module, inputs, output) and returns the output "
         "with one head's part (head_outputs of inputs[0]) replaced; the result is (n_layers, n_heads)."))
     rng = np.random.default_rng(133)
@@ -233,8 +244,7 @@ def ablation_costs(learner_ablation_costs):
             chk.true(isinstance(result, tuple) and len(result) == 2, case=case,
                      hint="return the (n_layers, n_heads) tensor of loss changes.")
             costs, hooks = result
-            chk.true(costs is not None, case=f"{case}: ablation_costs returned None",
-                     hint="end the function with `return <the result>`: without one it gives None.")
+            chk.promised(costs, case=case)
             expected = reference.ablation_costs(_kernel_gpt(config, weights), windows, mean)
             chk.close(costs, expected, atol=2e-5, case=case,
                       hint="the loss with head h of layer l replaced (by zeros, or by its mean over the "
@@ -251,15 +261,18 @@ def _lens_in_kernel(logit_lens, config, weights, tokens):
     return logit_lens(_kernel_gpt(config, weights), tokens)
 
 
+@guarded
 def logit_lens(learner_logit_lens):
-    chk = hidden_check("logit_lens", learner_logit_lens, crash_hint=(
+    chk = hidden_check("logit_lens", learner_logit_lens,
+                       reference=reference.logit_lens, crash_hint=(
         "stream 0 is token_embedding[tokens] + position_embedding[:T], stream l the output of block "
         "l - 1; each goes through model.ln_f and @ model.token_embedding.T: (n_layers + 1, B, T, V)."))
     rng = np.random.default_rng(134)
     for trial in range(1, 5):
         config, weights = _random_gpt(rng)
         tokens = _tokens(rng, config, batch=int(rng.integers(1, 4)))
-        got = run_through(chk, _lens_in_kernel, config, weights, tokens)
+        got = run_through(chk, _lens_in_kernel, config, weights, tokens,
+                          returns=chk.promise)
         expected = reference.logit_lens(_kernel_gpt(config, weights), tokens)
         chk.close(got, expected, atol=1e-4, case=f"hidden random GPT {trial} of 4 "
                   f"({config['n_layers']} layers)",
@@ -281,8 +294,10 @@ def _contrast(config: dict, weights: dict, clean: torch.Tensor, corrupted: torch
     return int(change.argmax()), int(change.argmin())
 
 
+@guarded
 def activation_patching(learner_activation_patching):
-    chk = hidden_check("activation_patching", learner_activation_patching, crash_hint=(
+    chk = hidden_check("activation_patching", learner_activation_patching,
+                       reference=reference.activation_patching, crash_hint=(
         "clean and corrupted are (T,) ids; a forward pre-hook gets (module, args) and returns the "
         "changed args as a tuple; record the clean streams first, then patch one (stream, position)."))
     rng = np.random.default_rng(135)
@@ -298,8 +313,7 @@ def activation_patching(learner_activation_patching):
         chk.true(isinstance(result, tuple) and len(result) == 2, case=case,
                  hint="return the (n_layers + 1, T) tensor of shares restored.")
         restored, hooks = result
-        chk.true(restored is not None, case=f"{case}: activation_patching returned None",
-                 hint="end the function with `return <the result>`: without one it gives None.")
+        chk.promised(restored, case=case)
         model = _kernel_gpt(config, weights)
         expected = reference.activation_patching(model, clean, corrupted, answer, wrong)
         chk.close(restored, expected, atol=1e-3, case=case,

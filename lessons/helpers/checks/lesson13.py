@@ -180,7 +180,7 @@ def _attention_output(block: torch.nn.Module, x: torch.Tensor, pattern: torch.Te
 @guarded
 def attention_patterns(learner_attention_patterns: Callable) -> None:
     """Shape, the mask and the softmax's axis, the scale, and what attention reads."""
-    chk = Check("attention_patterns", learner_attention_patterns)
+    chk = Check("attention_patterns", learner_attention_patterns, returns=torch.Tensor)
     tokens = torch.tensor([[1, 4, 2, 0], [3, 3, 5, 1], [0, 2, 2, 4]])  # B = 3, T = 4
     uniform = [[1.0, 0.0, 0.0, 0.0], [1 / 2, 1 / 2, 0.0, 0.0], [1 / 3, 1 / 3, 1 / 3, 0.0], [0.25] * 4]
     chk.returns((_uniform_attention(tiny_gpt(n_layers=2, n_heads=2)), tokens),
@@ -227,7 +227,7 @@ def _shifted(T: int, back: int) -> list[list[float]]:
 @guarded
 def previous_token_scores(learner_previous_token_scores: Callable) -> None:
     """The entry just below the diagonal, averaged over positions 1..T-1 and the batch."""
-    chk = Check("previous_token_scores", learner_previous_token_scores)
+    chk = Check("previous_token_scores", learner_previous_token_scores, returns=torch.Tensor)
     T = 4
     # head 0 looks at the token before, head 1 at itself, head 2 evenly at the past
     texts = {(b, 0): _shifted(T, 1) for b in range(2)}
@@ -252,7 +252,7 @@ def previous_token_scores(learner_previous_token_scores: Callable) -> None:
 @guarded
 def induction_scores(learner_induction_scores: Callable) -> None:
     """pattern[i, i - period + 1] for i from period on, averaged; any period and length."""
-    chk = Check("induction_scores", learner_induction_scores)
+    chk = Check("induction_scores", learner_induction_scores, returns=torch.Tensor)
     T, period = 6, 3
     # head 0: induction; head 1: looks at the earlier copy of its own token; head 2: even
     texts = {(0, 0): _shifted(T, period - 1), (0, 1): _shifted(T, period), (0, 2): _causal_uniform(T)}
@@ -279,7 +279,7 @@ def induction_scores(learner_induction_scores: Callable) -> None:
 @guarded
 def head_outputs(learner_head_outputs: Callable) -> None:
     """One (B, T, C) change per head; they add up to the layer's output; causal; own W_o rows."""
-    chk = Check("head_outputs", learner_head_outputs)
+    chk = Check("head_outputs", learner_head_outputs, returns=torch.Tensor)
     model = tiny_gpt(n_layers=1, n_heads=2, phase=2.0)
     attn = model.blocks[0].attn
     x = _fill((2, 5, 8), 0.5, 1.0)  # B = 2, T = 5, C = 8
@@ -307,7 +307,7 @@ def head_outputs(learner_head_outputs: Callable) -> None:
 @guarded
 def ablation_costs(learner_ablation_costs: Callable) -> None:
     """0 for heads that write nothing; the intact loss subtracted; hooks removed; per-position means."""
-    chk = Check("ablation_costs", learner_ablation_costs)
+    chk = Check("ablation_costs", learner_ablation_costs, returns=torch.Tensor)
     windows = torch.tensor([[1, 4, 2, 0, 3, 5], [2, 2, 5, 1, 0, 4], [5, 3, 1, 1, 2, 0]])
     mute = tiny_gpt(n_layers=2, n_heads=2, phase=3.0)
     with torch.no_grad():
@@ -353,7 +353,7 @@ def ablation_costs(learner_ablation_costs: Callable) -> None:
 @guarded
 def logit_lens(learner_logit_lens: Callable) -> None:
     """One more row than blocks; the embeddings with positions; ln_f; the last row is the model's."""
-    chk = Check("logit_lens", learner_logit_lens)
+    chk = Check("logit_lens", learner_logit_lens, returns=torch.Tensor)
     model = tiny_gpt(n_layers=2, n_heads=2, vocab_size=5, phase=4.0)
     tokens = torch.tensor([[3, 0, 4], [1, 1, 2]])
     got = chk.run(model, tokens)
@@ -383,7 +383,7 @@ def logit_lens(learner_logit_lens: Callable) -> None:
 @guarded
 def activation_patching(learner_activation_patching: Callable) -> None:
     """Nothing before the change; everything at the embeddings and the last stream; the share."""
-    chk = Check("activation_patching", learner_activation_patching)
+    chk = Check("activation_patching", learner_activation_patching, returns=torch.Tensor)
     model = tiny_gpt(n_layers=2, n_heads=2, vocab_size=6, phase=6.5, size=3.0)
     clean, corrupted = torch.tensor([1, 4, 2, 0, 3]), torch.tensor([1, 4, 5, 0, 3])
     got = chk.run(model, clean, corrupted, 2, 5)
