@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checking import Check, describe, is_tensor
+from helpers.checking import Check, is_tensor
 
 #: Draws tried for arguments the reference accepts before the visible call is used as it was.
 DRAWS = 20
@@ -83,15 +83,15 @@ def same_kind(chk: Check, got: Any, expected: Any, *, case: str) -> None:
     """Fail unless `got` is the kind of value `expected` is: container, numeric dtype kind, width."""
     if is_tensor(expected) or isinstance(expected, np.ndarray):
         tensor = is_tensor(expected)
-        chk.true(is_tensor(got) if tensor else isinstance(got, np.ndarray), case=case, got=describe(got),
+        chk.true(is_tensor(got) if tensor else isinstance(got, np.ndarray), case=case, got=got,
                  hint=f"return a {'torch tensor' if tensor else 'numpy array'}, as the docstring says.")
         (expected_kind, expected_name), (got_kind, got_name) = _dtype(expected), _dtype(got)
         wrong_width = expected_kind == "f" and got_name != expected_name
         if expected_kind in DTYPE_HINTS and (got_kind != expected_kind or wrong_width):
             chk.fail(case, f"return values of dtype {expected_name} (this is {got_name}): "
-                           f"{DTYPE_HINTS[expected_kind]}", got=describe(got))
+                           f"{DTYPE_HINTS[expected_kind]}", got=got)
     elif isinstance(expected, float) and not isinstance(expected, np.floating):
-        chk.true(isinstance(got, float), case=case, got=describe(got),
+        chk.true(isinstance(got, float), case=case, got=got,
                  hint="return a Python float: float(...) or .item() of a one-element array.")
 
 
@@ -101,17 +101,17 @@ def agree(chk: Check, got: Any, expected: Any, *, case: str, hint: str, atol: fl
     if isinstance(expected, (tuple, list)) and not all(isinstance(v, _EXACT) for v in expected):
         name = type(expected).__name__
         chk.true(type(got) is type(expected) and len(got) == len(expected), case=case,
-                 got=describe(got), hint=f"return a {name} of {len(expected)} items.")
+                 got=got, hint=f"return a {name} of {len(expected)} items.")
         for got_item, expected_item in zip(got, expected):
             agree(chk, got_item, expected_item, case=case, hint=hint, atol=atol, rtol=rtol)
     elif isinstance(expected, dict):
-        chk.true(isinstance(got, dict) and set(got) == set(expected), case=case, got=describe(got),
+        chk.true(isinstance(got, dict) and set(got) == set(expected), case=case, got=got,
                  hint=f"return a dict with the keys {sorted(map(str, expected))}.")
         for key in expected:
             agree(chk, got[key], expected[key], case=f"{case}, {key!r}", hint=hint, atol=atol, rtol=rtol)
     elif isinstance(expected, np.ndarray) and expected.dtype.kind in "USO":  # labels, words
         chk.true(isinstance(got, np.ndarray) and got.shape == expected.shape, case=case,
-                 got=describe(got), hint=f"return a numpy array of shape {expected.shape}.")
+                 got=got, hint=f"return a numpy array of shape {expected.shape}.")
         chk.equal(got.tolist(), expected.tolist(), case=case, hint=hint)
     elif is_tensor(expected) or isinstance(expected, np.ndarray) or _numeric(expected):
         same_kind(chk, got, expected, case=case)

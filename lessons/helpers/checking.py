@@ -243,7 +243,9 @@ def _as_numpy(value: Any) -> np.ndarray:
 
 
 def _number(value: float, digits: int) -> str:
-    return f"{value:.{digits}g}"
+    """A float to `digits` significant digits, written as a float: 5.0 reads '5.0', not '5'."""
+    text = f"{value:.{digits}g}"
+    return text if any(mark in text for mark in ".enia") else f"{text}.0"
 
 
 def _show(value: Any, digits: int = 4) -> str:
@@ -681,23 +683,23 @@ class Check:
         lines.append(f"Likely mistake: {hint}")
         raise CheckFailed("\n".join(lines))
 
-    def fail(self, case: str, hint: str, expected: Any = None, got: Any = None,
+    def fail(self, case: str, hint: str, expected: Any = None, got: Any = _UNKNOWN,
              digits: int = 4) -> None:
         """Stop the check with a message naming the case, the values and the likely mistake.
 
         Hidden tests (reveal=False) never show `expected`, and show only what kind of value
-        came back.
+        came back (`got`, None included; leave it out when nothing came back to show).
         """
         lines = [f"`{self.name}` is not right yet: {case}."]
         if self.reveal and expected is not None:
             lines.append(f"  expected: {_show(expected, digits)}")
-        if got is not None:
+        if got is not _UNKNOWN:
             lines.append(f"  got:{' ' * 6 if self.reveal and expected is not None else ' '}"
                          f"{_show(got, digits) if self.reveal else describe(got)}")
         lines.append(f"Likely mistake: {hint}")
         raise CheckFailed("\n".join(lines))
 
-    def true(self, condition: Any, *, case: str, hint: str, got: Any = None) -> None:
+    def true(self, condition: Any, *, case: str, hint: str, got: Any = _UNKNOWN) -> None:
         """Pass when `condition` holds."""
         self.count += 1
         try:
@@ -719,21 +721,24 @@ class Check:
     ) -> None:
         """Pass when `got` is numbers of the expected shape (and dtype) that match to the tolerances."""
         self.count += 1
+        # numbers are shown as themselves (a Python float, not a 0-d array), the rest as arrays
+        shown_expected = expected if isinstance(expected, numbers.Number) else None
         expected = np.asarray(expected, dtype=float)
+        shown_expected = expected if shown_expected is None else shown_expected
         try:
             got_array = np.asarray(_as_numpy(got), dtype=float)
         except (TypeError, ValueError, RuntimeError, OverflowError):
             self.fail(case, "return numbers: a number, or a numpy array (a tensor where the "
-                            "docstring says so) of the shape it states.", expected, got)
-        shown = got if _is_data(got) else got_array  # a Python float is shown as one, not as an array
+                            "docstring says so) of the shape it states.", shown_expected, got)
+        shown = got if _is_data(got) else got_array
         if got_array.shape != expected.shape:
             self.fail(case, shape_hint or f"the result should have shape {expected.shape}.",
-                      expected, shown)
+                      shown_expected, shown)
         if dtype is not None and _dtype_name(got) not in _dtype_names(dtype):
             self.fail(case, f"the docstring asks for dtype {' or '.join(_dtype_names(dtype))}: "
-                            f"this has {_dtype_name(got) or type(got).__name__}.", expected, got)
+                            f"this has {_dtype_name(got) or type(got).__name__}.", shown_expected, got)
         if not np.allclose(got_array, expected, atol=atol, rtol=rtol, equal_nan=False):
-            self.fail(case, hint, expected, shown, digits=_digits_to_tell_apart(got_array, expected))
+            self.fail(case, hint, shown_expected, shown, digits=_digits_to_tell_apart(got_array, expected))
 
     def has_shape(self, got: Any, shape: tuple, *, case: str, hint: str) -> None:
         """Pass when `got` is an array or tensor of this shape; a failure shows what came back."""

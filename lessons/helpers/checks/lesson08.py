@@ -68,6 +68,9 @@ def layer_norm(learner_layer_norm):
     chk = Check("layer_norm", learner_layer_norm, returns=torch.Tensor)
     x = _t([[1.0, 2.0, 3.0, 4.0], [2.0, 0.0, 2.0, 0.0]])  # 2 rows of d = 4 features
     out = chk.run(x.clone(), ONES4, ZEROS4)
+    chk.true(out.is_floating_point(), case="layer_norm(x, scale 1, shift 0) should give floating-point "
+             "numbers", got=out, hint="return the normalised numbers themselves, (x - mean) / sqrt(variance "
+             "+ eps): no rounding to integers (.long(), .int()) and no comparison (>, <) at the end.")
     chk.true(out.shape == x.shape and torch.allclose(out.mean(dim=-1), torch.zeros(2, dtype=out.dtype),
                                                      atol=1e-6),
              case="with scale 1 and shift 0, every ROW of layer_norm(x) should have mean 0; "
