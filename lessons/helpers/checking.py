@@ -73,6 +73,7 @@ import contextvars
 import dis
 import functools
 import inspect
+import linecache
 import math
 import numbers
 import signal
@@ -186,8 +187,15 @@ def _cell_frame(tb: types.TracebackType | None) -> types.FrameType | None:
     return None
 
 
-def _names_assigned(code: types.CodeType) -> set[str]:
-    """The variables a cell's top-level code assigns (=, for, import, def, with ... as)."""
+def _names_assigned(frame: types.FrameType) -> set[str]:
+    """The variables the whole cell of this frame assigns at top level (=, for, import, def,
+    with ... as). IPython runs a cell statement by statement, so the frame's code may be one
+    statement: the cell's source comes from linecache, where IPython keeps it."""
+    source = "".join(linecache.getlines(frame.f_code.co_filename))
+    try:
+        code = compile(source, frame.f_code.co_filename, "exec")
+    except (SyntaxError, ValueError):  # not the cell's Python source: the statement alone
+        code = frame.f_code
     return {instruction.argval for instruction in dis.get_instructions(code)
             if instruction.opname == "STORE_NAME"}
 
@@ -206,7 +214,7 @@ def _show_unfinished(shell: Any, etype: type, value: BaseException, tb: Any,
     if name is not None:
         cell = _cell_frame(tb)
         if cell is not None:
-            for variable in _names_assigned(cell.f_code) - set(shell.user_ns):
+            for variable in _names_assigned(cell) - set(shell.user_ns):
                 LEFT_UNDEFINED[variable] = name
         value._render_traceback_ = lambda: [f"{RED}{etype.__name__}{RESET}: {message}"]
     shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
@@ -453,11 +461,19 @@ _UNKNOWN = object()
 
 
 def _return_annotation(fn: Any) -> Any:
-    """fn's return annotation, resolved, or _UNKNOWN (a proxy, a lambda, an unresolvable name)."""
+    """fn's return annotation, resolved, or _UNKNOWN (a proxy, a lambda, an unresolvable name).
+
+    The return annotation alone is resolved: an argument's annotation may name a type that
+    the module imports only for type checkers (`if TYPE_CHECKING:`)."""
     if not isinstance(fn, (types.FunctionType, types.MethodType)):
         return _UNKNOWN
+    annotations = getattr(fn, "__annotations__", {})
+    if "return" not in annotations:
+        return _UNKNOWN
+    only_return = types.SimpleNamespace(__annotations__={"return": annotations["return"]},
+                                        __globals__=getattr(inspect.unwrap(fn), "__globals__", {}))
     try:
-        return typing.get_type_hints(fn).get("return", _UNKNOWN)
+        return typing.get_type_hints(only_return)["return"]
     except Exception:  # a learner's annotation may name anything
         return _UNKNOWN
 
