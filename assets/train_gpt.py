@@ -19,7 +19,6 @@ time and the machine's thread count.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import math
 import sys
 import time
@@ -33,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
 
 from helpers.gpt import GPTConfig, evaluate, save_checkpoint  # noqa: E402
-from helpers.text import VOCAB, long_training_text  # noqa: E402
+from helpers.text import VOCAB, long_training_text, text_fingerprint  # noqa: E402
 from solutions.gpt import reference_gpt  # noqa: E402
 from solutions.lesson08 import get_batch, learning_rate  # noqa: E402
 
@@ -49,11 +48,6 @@ THREADS = 1  # one thread: on a shared 2-core machine two threads wait for each 
 def encode(text: str) -> torch.Tensor:
     index = {ch: i for i, ch in enumerate(VOCAB)}
     return torch.tensor([index[ch] for ch in text])
-
-
-def text_hash(train: str, held_out: str) -> str:
-    """Identifies the data split: a checkpoint is only comparable on the same held-out text."""
-    return hashlib.sha256((train + "\0" + held_out).encode()).hexdigest()[:16]
 
 
 def new_run(model: torch.nn.Module) -> dict:
@@ -122,7 +116,7 @@ def train(resume: bool = True) -> None:
     bar.close()
     model.half().float()  # the checkpoint stores float16: measure what is stored
     final = bits_per_char(model, held_out_ids)
-    save_checkpoint(CHECKPOINT, model, vocab=VOCAB, data_hash=text_hash(train_text, held_out_text),
+    save_checkpoint(CHECKPOINT, model, vocab=VOCAB, data_hash=text_fingerprint(train_text, held_out_text),
                     log={**run["log"], "final_held_out_bits": final})
     print(f"held-out {final:.4f} bits per character after {STEPS} steps "
           f"({run['log']['seconds'] / 60:.1f} minutes); wrote {CHECKPOINT}")

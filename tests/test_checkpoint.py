@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 from autograder.build import ROOT
 from helpers import gpt
-from helpers.text import VOCAB, load_corpus, long_lines, long_training_text, split_corpus
+from helpers.text import VOCAB, load_corpus, long_lines, long_training_text, split_corpus, text_fingerprint
 from solutions.gpt import REFERENCE_OPS, reference_gpt
 from tests.figures import markdown_of
 
@@ -52,7 +52,7 @@ def test_the_checkpoint_records_its_data_split():
     from assets import train_gpt
 
     content = torch.load(gpt.CHECKPOINT, weights_only=True)
-    assert content["data_hash"] == train_gpt.text_hash(*long_training_text())
+    assert content["data_hash"] == text_fingerprint(*long_training_text())
     assert content["config"] == train_gpt.CONFIG.as_dict()
 
 

@@ -18,7 +18,6 @@ each row records the fingerprint (`text_hash()`) of the text it was trained and 
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ import numpy as np
 import torch
 
 from helpers.gpt import GPT, GPTConfig, Ops, evaluate
-from helpers.text import VOCAB, long_training_text
+from helpers.text import VOCAB, long_training_text, text_fingerprint
 
 #: The results of the study, one row per run (made by assets/scaling_study.py).
 RESULTS = Path(__file__).with_name("scaling_results.csv")
@@ -106,10 +105,9 @@ def text_hash() -> str:
     """A fingerprint of `long_training_text()` as this Python builds it: 16 hex digits.
 
     Two Pythons that build the same training and held-out text give the same fingerprint;
-    it is computed as assets/train_gpt.py's checkpoint fingerprint is.
+    the course's checkpoint records the same fingerprint of its text.
     """
-    train, held_out = long_training_text()
-    return hashlib.sha256((train + "\0" + held_out).encode()).hexdigest()[:16]
+    return text_fingerprint(*long_training_text())
 
 
 def non_embedding_params(config: GPTConfig) -> int:

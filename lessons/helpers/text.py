@@ -16,6 +16,7 @@ assume them.
 
 from __future__ import annotations
 
+import hashlib
 import string
 from functools import cache
 
@@ -129,6 +130,15 @@ def long_training_text() -> tuple[str, str]:
     held_lines = long_lines(held_out)
     paragraphs = [p for p in load_docstrings().split("\n\n") if p and not long_lines(p) & held_lines]
     return train + "\n" + "".join(p + "\n\n" for p in paragraphs), held_out
+
+
+def text_fingerprint(train: str, held_out: str) -> str:
+    """16 hex digits that identify a (train, held_out) split.
+
+    A checkpoint or a study's result is only comparable on the same text, and the text is
+    built from the running Python's own documentation, so each one records this fingerprint.
+    """
+    return hashlib.sha256((train + "\0" + held_out).encode()).hexdigest()[:16]
 
 
 def long_training_primer() -> str:
