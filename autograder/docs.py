@@ -177,7 +177,8 @@ def exercise_mistakes(exercise: Exercise, mutants: list[Mutant]) -> str:
 
 def mistakes_md(facts: list[LessonFacts]) -> str:
     """docs/mistakes.md."""
-    parts = [MISTAKES_INTRO.format(count=sum(len(mutants_of(f.lesson.mutants())) for f in facts))]
+    parts = [MISTAKES_INTRO.format(count=sum(len(mutants_of(f.lesson.mutants())) for f in facts),
+                                   code_note=MUTANT_CODE_NOTE)]
     for fact in facts:
         mutants = mutants_of(fact.lesson.mutants())
         parts.append(f"## {fact.title}\n")
@@ -199,10 +200,12 @@ Each row is a wrong answer that learners really write, kept in the course as a *
 (`autograder/mutants/lessonNN.py`, {count} in all). The tests put every mutant in place
 of the reference answer and require two things: the exercise loses its points, and the
 feedback the learner reads contains the hint in the second column (the checks print it
-after "Likely mistake:", with what was expected and what came). The code of each mutant is
-under its table. Use the table to prepare a lab session, to answer "why is my answer
+after "Likely mistake:", with what was expected and what came).
+{code_note} Use the table to prepare a lab session, to answer "why is my answer
 wrong?" quickly, and to spot a mistake that many students share.
 """
+#: The intro's sentence about the code under each table (the web edition leaves both out).
+MUTANT_CODE_NOTE = "The code of each mutant is under its table."
 
 
 # -- docs/syllabus.md --------------------------------------------------------------------------

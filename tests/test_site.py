@@ -30,6 +30,7 @@ import nbformat
 import pytest
 
 from autograder.build import ROOT, Lesson, all_lessons, split_function
+from autograder.docs import MUTANT_CODE_NOTE
 from autograder.mutants import mutants_of
 from autograder.site import LessonFailed, SiteReport, build_site
 from autograder.site import execute as site_execute
@@ -162,7 +163,7 @@ def test_the_teacher_s_pack_on_the_web_shows_no_wrong_answer_s_code(built) -> No
         pytest.skip("no docs/mistakes.md")
     raw = page.read_text()
     text = visible_text(raw)
-    assert "<pre" not in raw and "def " not in text
+    assert "<pre" not in raw and "def " not in text and MUTANT_CODE_NOTE not in text
     for lesson in all_lessons():
         for mutant in mutants_of(importlib.import_module(f"autograder.mutants.{lesson.module}")):
             assert code_of(mutant.source) not in text, f"mistakes.html shows the code of {mutant.name}"

@@ -22,6 +22,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from autograder.build import ROOT, Lesson
+from autograder.docs import MUTANT_CODE_NOTE
 from autograder.site.execute import LessonFailed, cell_label, first_error
 
 HERE = Path(__file__).resolve().parent
@@ -445,6 +446,7 @@ def without_wrong_answers(text: str) -> str:
     kept = CODE_DETAILS.sub("", text)
     if kept == text:
         return text
+    kept = kept.replace(MUTANT_CODE_NOTE + " ", "")
     title, _, rest = kept.partition("\n\n")
     return title + CODE_LEFT_OUT + rest
 
