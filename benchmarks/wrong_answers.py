@@ -1,7 +1,7 @@
 """How many mechanical wrong answers survive every visible check and hidden test?
 
     .venv/bin/python benchmarks/wrong_answers.py [--lessons 01,02] [--exercises dense,relu]
-                                                 [--workers 1] [--timeout 30] [--all-survivors]
+                                                 [--workers 1] [--timeout 25] [--all-survivors]
 
 Each wrong answer is an exercise's reference from solutions/ with ONE mechanical change to
 its body, the kinds of slip learners make: an operator swapped or an operand dropped, a
@@ -13,8 +13,10 @@ returned as a list instead of an array, a float instead of an int, a 0-d array o
 instead of a Python float. It never reads autograder/mutants/.
 
 Every wrong answer runs the exercise's visible check, then its hidden test, in a forked
-process with a time limit. It is caught when either stops with `CheckFailed`; a check
-that raises anything else is a crash of the course's own code (invariant 9), listed.
+process with a time limit. It is caught when either stops with `CheckFailed` (a visible
+check stops a call that runs for CALL_SECONDS, as it does in a notebook: the time limit is
+longer, so that a wrong answer that never finishes is caught there); a check that raises
+anything else is a crash of the course's own code (invariant 9), listed.
 Printed per lesson: how many were generated, caught, timed out, survived, the survivors
 with the line they change, the survival rate, and how long the visible checks take on the
 reference answers (the target: well under a second each). Survivors reviewed as equivalent
@@ -47,6 +49,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
 os.environ.setdefault("TQDM_DISABLE", "1")  # the references' progress bars, thousands of times
 
 from autograder.build import Lesson, all_lessons  # noqa: E402
+from helpers.checking import CALL_SECONDS  # noqa: E402
 
 # Survivors reviewed as equivalent to the reference: (exercise, changed line before, changed
 # line after) -> why no input the docstring allows tells them apart.
@@ -719,15 +722,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lessons", default="", help="comma-separated lesson numbers (default: all)")
     parser.add_argument("--exercises", default="", help="comma-separated exercise names (default: all)")
     parser.add_argument("--workers", type=int, default=1, help="processes at a time (default 1)")
-    parser.add_argument("--timeout", type=float, default=10.0,
-                        help="seconds per wrong answer, at least (5x the reference's time if more)")
+    parser.add_argument("--timeout", type=float, default=CALL_SECONDS + 15,
+                        help="seconds per wrong answer, at least (5x the reference's time if more); "
+                             f"more than a visible check's limit per call, {CALL_SECONDS:g} s")
     parser.add_argument("--all-survivors", action="store_true", help="list equivalent survivors too")
     args = parser.parse_args(argv)
     wanted = {n.strip() for n in args.lessons.split(",") if n.strip()}
     exercises = {n.strip() for n in args.exercises.split(",") if n.strip()}
     import torch
-
-    import helpers.checking  # noqa: F401 (imported before the processes fork)
 
     torch.set_num_threads(1)  # forked children of a process whose OpenMP pool ran can deadlock
     totals = [0, 0, 0]

@@ -174,6 +174,93 @@ def test_a_check_fails_and_names_what_came_back(exercise, kind):
         assert "Likely mistake:" in message
 
 
+def test_every_check_and_hidden_test_is_guarded(exercise):
+    """A crash of a check's own code on what came back becomes a failure, in every exercise."""
+    lesson, name = exercise
+    for module in (lesson.checks(), lesson.hidden()):
+        assert getattr(getattr(module, name), "guarded", False), f"{module.__name__}.{name} lacks @guarded"
+
+
+def _pairs_as_numbers(item):
+    """A list of (step, value) pairs as the values alone."""
+    if isinstance(item, list) and item and all(isinstance(pair, tuple) for pair in item):
+        return [pair[-1] for pair in item]
+    return item
+
+
+#: kind -> how each item of the reference's container (or the result itself, for a tensor or
+#: an array) is changed: the right container with the wrong insides.
+INSIDES = {
+    "nones_inside": lambda item: None,
+    "pairs_as_numbers": _pairs_as_numbers,
+    "list_as_dict": lambda item: dict(enumerate(item)) if isinstance(item, list) else item,
+    "integer_dtype": lambda item: (item.long() if isinstance(item, torch.Tensor) and item.is_floating_point()
+                                   else item.astype(np.int64) if isinstance(item, np.ndarray)
+                                   and item.dtype.kind == "f" else item),
+    "bool_dtype": lambda item: item > 0 if isinstance(item, (torch.Tensor, np.ndarray))
+                                and item.dtype not in (torch.bool, np.bool_) else item,
+}
+
+
+def wrong_inside(kind: str, reference):
+    """A learner function that returns the reference's result with `kind`'s wrong insides;
+    `answer.changed` says whether any result it returned differs from the reference's."""
+    change = INSIDES[kind]
+
+    def answer(*args, **kwargs):
+        result = reference(*args, **kwargs)
+        if isinstance(result, dict):
+            changed = {key: change(item) for key, item in result.items()}
+        elif type(result) in (list, tuple):
+            changed = type(result)(change(item) for item in result)
+        elif kind in ("integer_dtype", "bool_dtype"):
+            changed = change(result)
+        else:
+            return result
+        answer.changed |= changed is not result
+        return changed
+
+    answer.changed = False
+    return answer
+
+
+@pytest.mark.parametrize("kind", list(INSIDES))
+def test_a_container_with_the_wrong_insides_fails_and_never_crashes(exercise, kind):
+    lesson, name = exercise
+    reference = getattr(lesson.solutions(), name)
+    for module in (lesson.checks(), lesson.hidden()):
+        answer = wrong_inside(kind, reference)
+        try:
+            getattr(module, name)(answer)
+        except CheckFailed as failure:
+            assert "Likely mistake:" in str(failure)
+        # passing is allowed: an integer result may be right, a change may change nothing
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda history: {**history, "held_out": [loss for _, loss in history["held_out"]]},
+     "record each evaluation as a pair (step, loss)"),
+    (lambda history: {**history, "held_out": dict(history["held_out"])},
+     "the value of 'held_out' is a dict of 3 items, not a list"),
+    (lambda history: {key: None for key in history}, "the value of 'train' is None, not a list"),
+], ids=["held-out-losses-alone", "held-out-as-a-dict", "none-values"])
+def test_train_gpt_with_the_wrong_insides_fails_saying_what(change, words):
+    from helpers.checks import lesson08
+    from solutions.lesson08 import train_gpt
+
+    with pytest.raises(CheckFailed, match=re.escape(words)):
+        lesson08.train_gpt(lambda *args, **kwargs: change(train_gpt(*args, **kwargs)))
+
+
+@pytest.mark.parametrize("change", [torch.Tensor.long, lambda out: out > 0], ids=["integers", "bools"])
+def test_layer_norm_that_is_not_floating_point_fails_saying_so(change):
+    from helpers.checks import lesson08
+    from solutions.lesson08 import layer_norm
+
+    with pytest.raises(CheckFailed, match="should give floating-point numbers"):
+        lesson08.layer_norm(lambda *args: change(layer_norm(*args)))
+
+
 def test_a_crash_shows_the_learners_error_then_the_hint():
     from helpers.checks import lesson01
 
@@ -273,6 +360,74 @@ def test_guarded_turns_a_crash_of_the_check_into_a_failure():
         check(lambda: [1, 2])
 
 
+def test_a_wrong_python_float_is_shown_as_one():
+    """Not as a 0-d array: the learner returned a float, and the message says so."""
+    from autograder.hidden import lesson02 as hidden
+    from helpers.checks import lesson02 as visible
+    from solutions.lesson02 import squared_error
+
+    def off_by_one(predicted, target):
+        return squared_error(predicted, target) + 1.0
+
+    with pytest.raises(CheckFailed) as failure:
+        visible.squared_error(off_by_one)
+    assert "expected: 4.0\n  got:      5.0\n" in str(failure.value)
+    assert "shape ()" not in str(failure.value)
+    with pytest.raises(CheckFailed, match=r"got: a Python float \(") as failure:
+        hidden.squared_error(off_by_one)
+    assert "0-d" not in str(failure.value)
+
+
+def test_a_call_that_never_finishes_fails_with_a_hint(monkeypatch):
+    """Only visible checks set the time limit; an `except Exception` cannot swallow it."""
+    from helpers import checking
+
+    def spins(x):
+        while True:
+            try:
+                x = x + 1
+            except Exception:
+                pass
+
+    monkeypatch.setattr(checking, "CALL_SECONDS", 0.2)
+    with pytest.raises(CheckFailed, match=r"ran for 0.2 seconds on the call with x=3 without finishing") as failure:
+        Check("f", spins).run(3)
+    assert "a loop that never ends" in str(failure.value)
+    assert ", in spins" in ANSI.sub("", "\n".join(failure.value._render_traceback_()))  # where it was
+
+
+def test_the_time_limit_leaves_another_timer_alone():
+    import signal
+
+    from helpers.checking import time_limit
+
+    signal.setitimer(signal.ITIMER_REAL, 100.0)
+    try:
+        with time_limit(0.01):
+            import time
+
+            time.sleep(0.05)  # no limit set here: the outer timer is someone else's
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 90
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def test_a_numpy_array_where_a_tensor_is_promised_fails():
+    """Lesson 13: the hidden tests take the reference's promise through run_through, and the
+    visible checks promise a tensor themselves (a learner may drop the stub's annotation)."""
+    from autograder.hidden import lesson13 as hidden
+    from helpers.checks import lesson13 as visible
+    from solutions.lesson13 import attention_patterns, logit_lens
+
+    for reference in (attention_patterns, logit_lens):
+        def as_numpy(model, tokens, reference=reference):  # no annotation
+            return reference(model, tokens).detach().numpy()
+
+        for module in (visible, hidden):
+            with pytest.raises(CheckFailed, match="a numpy array .*promises a torch tensor"):
+                getattr(module, reference.__name__)(as_numpy)
+
+
 # ---------------------------------------------------------------------------------------
 # What a learner sees in the notebook
 
@@ -356,6 +511,22 @@ def test_a_cell_using_an_unfinished_exercise_names_it(shell, capsys):
     assert "Traceback" not in text and "Cell In" not in text and "<module>" not in text
     other = shown(shell, capsys, "raise NotImplementedError('not a stub')")
     assert "Traceback" in other and "not a stub" in other  # any other one: shown as usual
+
+
+def test_a_variable_that_an_unfinished_exercise_left_undefined_names_it(shell, capsys):
+    """A cell stopped by an unfinished exercise leaves its variables undefined; a later cell
+    that reads one is told which exercise to finish (lesson 01's `scores` and `W`)."""
+    shell.run_cell("def collapse(W1, b1, W2, b2):\n    raise NotImplementedError()\n")
+    stopped = shown(shell, capsys, "import numpy as np\nzeros = np.zeros(2)\n"
+                                   "W, b = collapse(zeros, zeros, zeros, zeros)\none_layer = W + 1\n")
+    assert "Finish the exercise `collapse` first" in stopped
+    for variable in ("W", "one_layer"):
+        text = shown(shell, capsys, f"print({variable})")
+        assert (f"NameError: `{variable}` is not defined: the cell that computes it stopped because "
+                "`collapse` was not written yet. Finish the exercise `collapse` first") in text
+        assert "Traceback" not in text
+    other = shown(shell, capsys, "print(zeros, never_defined)")
+    assert "Traceback" in other and "name 'never_defined' is not defined" in other
 
 
 def test_a_check_of_an_exercise_that_calls_an_unfinished_one_names_that_one(shell, capsys):
