@@ -4,8 +4,9 @@ Conventions (those of lesson 07): one vector per row, x: (..., T, C) with C = d_
 map from d_in to d_out numbers is a (d_in, d_out) matrix applied as x @ W. A *sublayer*
 (a layer norm, attention, the MLP, dropout) is passed to `block` and `gpt_forward` as a
 function of one tensor: the model in `helpers/gpt.py` builds those functions from the
-learner's own `layer_norm`, `multi_head_attention`, `mlp` and `dropout`, so whatever the
-learner writes is what trains.
+learner's own `layer_norm`, `mlp` and `dropout` (called when the model's p_drop is above 0)
+and from `multi_head_attention` (in lesson 08, lesson 07's reference, provided), so whatever
+the learner writes is what trains.
 """
 
 import math

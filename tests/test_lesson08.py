@@ -1,22 +1,29 @@
-"""Lesson 08: the course's GPT on the references agrees with PyTorch's own modules, the lesson's
-live run lands on the committed comparison, the GPT beats the MLP at the largest budget, the
-parameter counter reproduces GPT-1, GPT-2 and GPT-3, and the text's figures hold."""
+"""Lesson 08: the course's GPT on the references agrees with PyTorch's own modules, calls the
+learner's dropout when it drops, the lesson's live runs land on the committed comparison, the
+GPT beats the MLP at the largest budget, a diverging loop is told why, the parameter counter
+reproduces GPT-1, GPT-2 and GPT-3, and the text's figures hold."""
 
 import csv
+import dataclasses
 import math
 from pathlib import Path
 
+import nbformat
 import pytest
 import torch
 from torch import nn
 
+from autograder.mutants.lesson08 import train_gpt_on_its_own
 from helpers import char_mlp, gpt
+from helpers.checking import CheckFailed
+from helpers.checks import lesson08 as check
 from helpers.text import VOCAB, load_corpus, split_corpus
-from solutions import lesson08
-from solutions.gpt import reference_gpt
+from solutions import lesson04, lesson08
+from solutions.gpt import REFERENCE_OPS, reference_gpt
 from tests.figures import assert_stated, markdown_of
 
 ROOT = Path(__file__).resolve().parent.parent
+LESSON = ROOT / "lessons" / "08_transformer_block.ipynb"
 
 F = nn.functional
 generator = torch.Generator().manual_seed(0)
@@ -136,6 +143,67 @@ def test_dropout_acts_only_while_the_model_trains():
         assert not torch.equal(model(tokens), model(tokens))
 
 
+def test_the_gpt_calls_the_learners_dropout_once_on_the_embeddings_and_twice_per_block():
+    """The lesson's demo: its GPT with p_drop = 0.1 calls the dropout it is given in both modes."""
+    calls = []
+
+    def counted_dropout(x, p, training=True):
+        calls.append(training)
+        return lesson08.dropout(x, p, training)
+
+    ops = dataclasses.replace(REFERENCE_OPS, dropout=counted_dropout)
+    model = gpt.GPT(gpt.GPTConfig(len(VOCAB), **gpt.LESSON_SHAPE, p_drop=0.1), ops, seed=0)
+    tokens = torch.randint(len(VOCAB), (2, 16), generator=generator)
+    per_pass, n_layers = {}, gpt.LESSON_SHAPE["n_layers"]
+    with torch.no_grad():
+        for training in (True, False):
+            model.train(training)
+            calls.clear()
+            first, second = model(tokens), model(tokens)
+            assert torch.equal(first, second) is not training
+            assert set(calls) == {training}
+            per_pass[training] = len(calls) // 2
+    text = " ".join(markdown_of("08").split())
+    assert per_pass == {True: 1 + 2 * n_layers, False: 1 + 2 * n_layers} == {True: 5, False: 5}
+    assert n_layers == 2
+    assert "Five calls per pass: once on the embeddings and twice in each of the two blocks" in text
+    cells = nbformat.read(LESSON, as_version=4).cells
+    code = "\n".join(cell.source for cell in cells if cell.cell_type == "code")
+    assert "p_drop=0.1)" in code and "with `p_drop` = 0.1, built from your functions" in text
+
+
+def test_the_lesson_trains_without_dropout_and_the_long_run_with_it_as_the_text_says():
+    from assets import train_gpt
+
+    text = " ".join(markdown_of("08").split())
+    assert gpt.GPTConfig(len(VOCAB), **gpt.LESSON_SHAPE).p_drop == 0.0
+    assert "The configuration says `p_drop=0.0`" in text
+    assert f"a model this small trained for {gpt.LESSON_STEPS} steps" in text
+    assert "at every larger budget, up to sixteen times ours" in text
+    assert train_gpt.CONFIG.p_drop == 0.05
+    assert "`assets/train_gpt.py`, trains a larger GPT for much longer with `p_drop` = 0.05" in text
+    lesson_gpt = reference_gpt(gpt.GPTConfig(len(VOCAB), **gpt.LESSON_SHAPE))
+    assert reference_gpt(train_gpt.CONFIG).n_params() > lesson_gpt.n_params()
+    assert train_gpt.STEPS > gpt.LESSON_STEPS
+    users = [path.name[:2] for path in sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+             if "load_checkpoint(" in path.read_text()]
+    assert users == ["11", "13"] and "lessons 11 and 13 use the result" in text
+
+
+def test_a_loop_that_diverges_is_told_the_likely_causes():
+    """A train_gpt that steps far too far: its losses turn nan, and the check names the causes."""
+    def train_gpt(model, *args, max_lr, **kwargs):
+        return train_gpt_on_its_own(model, *args, max_lr=1e20, **kwargs)
+
+    with pytest.raises(CheckFailed) as failure:
+        check.train_gpt(train_gpt)
+    message = " ".join(str(failure.value).split())
+    assert "some losses are nan" in message and "the run diverged" in message
+    for cause in ("a learning rate far too large", "zero_grad is missing",
+                  "logits and targets flattened to shapes that do not match"):
+        assert cause in message, cause
+
+
 class GPT2Layout(nn.Module):
     """GPT-2's layout from PyTorch's modules, biases everywhere, the unembedding tied."""
 
@@ -229,26 +297,46 @@ def test_the_gpt_beats_the_mlp_at_the_largest_budget_and_attention_pays():
     assert all(table["gpt_no_attention"][b] > table["gpt"][b] for b in table["gpt"] if b >= 819_200)
 
 
+LESSON_BUDGET = gpt.LESSON_STEPS * gpt.LESSON_BATCH_SIZE * gpt.LESSON_SHAPE["context"]
+
+
+def character_ids() -> tuple[torch.Tensor, torch.Tensor]:
+    """Lesson 04's training and held-out text as ids of VOCAB, as the lesson encodes them."""
+    index = {ch: i for i, ch in enumerate(VOCAB)}
+    train_text, held_out_text = split_corpus(load_corpus())
+    return tuple(torch.tensor([index[ch] for ch in text]) for text in (train_text, held_out_text))
+
+
 @pytest.mark.usefixtures("one_torch_thread")  # as the lesson and the script train
 def test_the_lessons_live_run_lands_on_the_scripts_point():
     """The lesson's GPT, trained as the lesson trains it, reproduces the committed result."""
-    train_text, held_out_text = split_corpus(load_corpus())
-    index = {ch: i for i, ch in enumerate(VOCAB)}
-    train_ids, held_out_ids = (torch.tensor([index[ch] for ch in t]) for t in (train_text, held_out_text))
+    train_ids, held_out_ids = character_ids()
     model = reference_gpt(gpt.GPTConfig(len(VOCAB), **gpt.LESSON_SHAPE), seed=0)
     history = lesson08.train_gpt(model, train_ids, held_out_ids[:4096], context=model.context,
                                  steps=gpt.LESSON_STEPS, batch_size=gpt.LESSON_BATCH_SIZE,
                                  max_lr=gpt.LESSON_MAX_LR, eval_every=100, evaluate=gpt.evaluate)
     bits = gpt.evaluate(model, held_out_ids) / math.log(2)
     assert [step for step, _ in history["held_out"]] == [100, 200, 300, 400]
-    assert abs(bits - comparison()["gpt"][gpt.LESSON_STEPS * gpt.LESSON_BATCH_SIZE * model.context]) < 2e-3
+    assert abs(bits - comparison()["gpt"][LESSON_BUDGET]) < 2e-3
+
+
+@pytest.mark.usefixtures("one_torch_thread")
+def test_the_lessons_live_mlp_run_lands_on_the_scripts_point():
+    """Lesson 04's MLP, trained as the race cell trains it (the same budget), gives the committed result."""
+    train_ids, held_out_ids = character_ids()
+    model = char_mlp.CharMLP(len(VOCAB), lesson04.embed, seed=0)
+    char_mlp.train_char_mlp(model, *char_mlp.windows_and_targets(train_ids, model.context),
+                            steps=LESSON_BUDGET // char_mlp.BATCH_SIZE, progress=False)
+    held_out = char_mlp.windows_and_targets(held_out_ids, model.context)
+    bits = char_mlp.held_out_loss(model, *held_out) / math.log(2)
+    assert abs(bits - comparison()["mlp"][LESSON_BUDGET]) < 2e-3
 
 
 def test_the_race_text_states_the_committed_results():
     """Every figure of the race's sentences is the committed comparison's."""
     table, text = comparison(), markdown_of("08")
     gpt_runs, mlp_runs, no_attention = table["gpt"], table["mlp"], table["gpt_no_attention"]
-    lesson = gpt.LESSON_STEPS * gpt.LESSON_BATCH_SIZE * gpt.LESSON_SHAPE["context"]
+    lesson = LESSON_BUDGET
     budgets = sorted(gpt_runs)
     cross = next(b for b in budgets if gpt_runs[b] < mlp_runs[b])
     largest = budgets[-1]

@@ -43,7 +43,8 @@ class GPTConfig:
         return asdict(self)
 
 
-#: Lesson 08's GPT and how it trains: 400 steps of 32 windows of 64 characters.
+#: Lesson 08's GPT and how it trains: 400 steps of 32 windows of 64 characters, without
+#: dropout (p_drop 0: a small model on a short run underfits; assets/train_gpt.py drops).
 LESSON_SHAPE = {"d_model": 64, "n_layers": 2, "n_heads": 4, "context": 64}
 LESSON_STEPS, LESSON_BATCH_SIZE, LESSON_MAX_LR = 400, 32, 1e-2
 
@@ -78,7 +79,11 @@ class LayerNorm(torch.nn.Module):
 
 
 class Dropout(torch.nn.Module):
-    """Drops with probability p while the model trains (`model.train()`); calls `ops.dropout`."""
+    """Drops with probability p while the model trains (`model.train()`).
+
+    With p > 0 every call runs `ops.dropout(x, p, training)`, in evaluation mode too (with
+    training=False); with p = 0 it returns x and never calls `ops.dropout`.
+    """
 
     def __init__(self, p: float, ops: Ops) -> None:
         super().__init__()
