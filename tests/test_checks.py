@@ -17,6 +17,7 @@ import torch
 from IPython.core.interactiveshell import InteractiveShell
 
 from autograder import ROOT
+from autograder.build import all_lessons
 from autograder.grading.codec import Unreadable
 from autograder.hidden.common import like, like_the_visible_calls
 from autograder.mutants import mutants_of
@@ -390,7 +391,8 @@ def test_a_call_that_never_finishes_fails_with_a_hint(monkeypatch):
                 pass
 
     monkeypatch.setattr(checking, "CALL_SECONDS", 0.2)
-    with pytest.raises(CheckFailed, match=r"ran for 0.2 seconds on the call with x=3 without finishing") as failure:
+    with pytest.raises(CheckFailed, match="ran for 0.2 seconds on the call with x=3 without finishing") \
+            as failure:
         Check("f", spins).run(3)
     assert "a loop that never ends" in str(failure.value)
     assert ", in spins" in ANSI.sub("", "\n".join(failure.value._render_traceback_()))  # where it was
@@ -527,6 +529,24 @@ def test_a_variable_that_an_unfinished_exercise_left_undefined_names_it(shell, c
         assert "Traceback" not in text
     other = shown(shell, capsys, "print(zeros, never_defined)")
     assert "Traceback" in other and "name 'never_defined' is not defined" in other
+
+
+def test_every_error_of_lesson_01_run_as_released_names_an_exercise():
+    """Lesson 01 as the learner gets it, every exercise a stub, run top to bottom in a kernel:
+    each cell that fails says which exercise to finish, also the two that only read a
+    variable an unfinished exercise left undefined (`scores`, `W`)."""
+    from nbclient import NotebookClient
+
+    lesson = next(lesson for lesson in all_lessons() if lesson.name.startswith("01"))
+    notebook = nbformat.read(lesson.path, as_version=4)
+    NotebookClient(notebook, timeout=120, allow_errors=True, kernel_name="python3",
+                   resources={"metadata": {"path": str(lesson.path.parent)}}).execute()
+    errors = [(cell.source.splitlines()[0], output) for cell in notebook.cells if cell.cell_type == "code"
+              for output in cell.outputs if output.output_type == "error"]
+    unnamed = [first for first, output in errors
+               if "not written yet" not in ANSI.sub("", "\n".join(output.traceback))]
+    assert unnamed == []
+    assert {output.ename for _, output in errors} == {"CheckFailed", "NotImplementedError", "NameError"}
 
 
 def test_a_check_of_an_exercise_that_calls_an_unfinished_one_names_that_one(shell, capsys):
