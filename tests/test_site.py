@@ -242,7 +242,7 @@ def test_the_guide_quotes_the_measured_benchmark() -> None:
     cached = re.search(r"^build 2:\s+([\d.]+) s", measured, re.M).group(1)
     size = re.search(r"^size:\s+([\d.]+) MB", measured, re.M).group(1)
     load = re.search(r"load average ([\d.]+)", measured).group(1)
-    quoted = (f"load {load}, output in `docs/benchmark-site.txt`): {executed} s executing both, "
+    quoted = (f"load {load}, output in `docs/benchmark-site.txt`): {executed} s executing all, "
               f"{cached} s from the cache, {size} MB")
     assert quoted in guide
     timeout = site_execute.CELL_TIMEOUT
