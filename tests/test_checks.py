@@ -54,6 +54,8 @@ def test_every_exercise_has_two_mutants(exercise):
     assert len([m for m in mutants_of(lesson.mutants()) if m.exercise == name]) >= 2
 
 
+# a mutant is a learner's wrong code: torch's warning about `K.T` on a batch is part of the mistake
+@pytest.mark.filterwarnings("ignore:The use of `x.T` on tensors:UserWarning")
 def test_each_mutant_fails_with_its_message(mutant):
     """The visible check catches the mutant, or else the hidden test does; either way the
     message names the mistake."""
