@@ -12,11 +12,18 @@ all open the same database.
 `check_gradebook` connects once before a command does any work: a server that cannot be
 reached or a wrong URL then stops the command with the URL (password hidden) and the
 driver's error, instead of failing every submission one by one.
+
+`one_at_a_time` makes the commands of several graders that would write the same rows take
+turns: nbgrader creates a lesson's rows with "find, else add", so two first releases of one
+lesson at the same moment could both add them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -120,3 +127,30 @@ def check_gradebook(url: str) -> None:
             f"cannot open the gradebook {shown(url)}: {driver_error(err)}{hint}\n(nbgrader's "
             "CourseDirectory.db_url, set in nbgrader_config.py; see docs/deploy.md, "
             "'A gradebook several graders share')") from None
+
+
+@contextlib.contextmanager
+def one_at_a_time(url: str, task: str) -> Iterator[None]:
+    """Run the block while holding a lock named `task` on the gradebook's PostgreSQL server:
+    another command holding the same lock on the same database waits until this one is done.
+
+    The lock is a PostgreSQL advisory lock, tied to a connection of its own: it is freed if
+    the command dies. A SQLite gradebook (one machine) needs none: the block just runs.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    if make_url(url).get_backend_name() != "postgresql":
+        yield
+        return
+    key = zlib.crc32(task.encode())  # a 32-bit number, as pg_advisory_lock takes
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+    finally:
+        engine.dispose()

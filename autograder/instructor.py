@@ -25,7 +25,7 @@ from pathlib import Path
 
 from autograder import nbgrader
 from autograder.build import DEFAULT_COURSE, all_lessons, build
-from autograder.gradebook import GradebookError, check_gradebook, gradebook_url, sqlite_file
+from autograder.gradebook import GradebookError, check_gradebook, gradebook_url, one_at_a_time, sqlite_file
 
 EXPORTS = "exports"
 NBGRADER_CSV = "nbgrader_grades.csv"
@@ -107,7 +107,8 @@ def release(course: Path, lessons: list[str], *, to_exchange: bool = False) -> l
     build(course, wanted)
     lines = []
     for lesson in wanted:
-        nbgrader_step("generate_assignment", lesson.name, "--force", course=course)
+        with one_at_a_time(gradebook_url(course), f"release {lesson.name}"):
+            nbgrader_step("generate_assignment", lesson.name, "--force", course=course)
         notebook = course / "release" / lesson.name / lesson.path.name
         if not notebook.is_file():
             raise InstructorError(f"nbgrader made no release of {lesson.name} (expected {notebook})")

@@ -18,14 +18,16 @@ import shutil
 import subprocess
 import sys
 import time
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import pytest
-from nbgrader.api import Grade, Gradebook, MissingEntry
+from nbgrader.api import Grade, Gradebook, GradeCell, MissingEntry, SolutionCell
 
 from autograder.build import ROOT, all_lessons
-from autograder.gradebook import GradebookError, check_gradebook, gradebook_url, shown
+from autograder.gradebook import GradebookError, check_gradebook, gradebook_url, one_at_a_time, shown
 from autograder.grading.cli import RISK_FLAG
 from autograder.grading.cli import main as grading_main
 from autograder.grading.grade import register
@@ -194,6 +196,44 @@ def test_a_student_another_grader_adds_at_the_same_moment_is_no_failure(
         assert sorted(student.id for student in gradebook.students) == ["ada", "bob"]
         submissions = gradebook.find_assignment(LESSON.name).submissions
         assert sorted(submission.student.id for submission in submissions) == ["ada", "bob"]
+
+
+def test_two_first_releases_at_once_make_the_lesson_once(postgres: Server,
+                                                         tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Two graders release the lesson for the first time at the same moment, from two course
+    directories on one new gradebook: both succeed, and the lesson, its notebook and each of
+    its cells are in the gradebook once."""
+    url = postgres.create_database("two_releases")
+    courses = [tmp_path_factory.mktemp("releaser") / "course" for _ in range(2)]
+    for course in courses:
+        configure(course, url)
+    for result in map(finish, [course_command(course, "release", "01") for course in courses]):
+        assert result.returncode == 0, result.stdout + result.stderr
+    with Gradebook(url) as gradebook:
+        assert [assignment.name for assignment in gradebook.assignments] == [LESSON.name]
+        assert gradebook.db.query(GradeCell).count() == len(LESSON.exercises())
+        assert gradebook.db.query(SolutionCell).count() == len(LESSON.exercises())
+        assert gradebook.find_assignment(LESSON.name).max_score == 8
+
+
+def test_one_at_a_time_holds_a_lock_that_other_commands_wait_for(postgres: Server) -> None:
+    """While a command is inside `one_at_a_time(url, task)`, another connection cannot take
+    the same task's lock (so a second command waits); afterwards it can. Other tasks are free."""
+    url = postgres.create_database("one_at_a_time")
+
+    def free(task: str) -> bool:
+        """Whether another connection could take `task`'s lock now (it lets go at once)."""
+        with psycopg.connect(url, autocommit=True) as connection:
+            key = zlib.crc32(task.encode())
+            taken = connection.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
+            if taken:
+                connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
+            return taken
+
+    with one_at_a_time(url, "release 01_leaf_or_flower"):
+        assert not free("release 01_leaf_or_flower")
+        assert free("release 02_softmax_and_loss")
+    assert free("release 01_leaf_or_flower")
 
 
 # -- bad input --------------------------------------------------------------------------------
