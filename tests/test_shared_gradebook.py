@@ -31,7 +31,7 @@ from autograder.gradebook import GradebookError, check_gradebook, gradebook_url,
 from autograder.grading.cli import RISK_FLAG
 from autograder.grading.cli import main as grading_main
 from autograder.grading.grade import register
-from autograder.nbgrader import BIN
+from autograder.nbgrader import BIN, CONFIG_DIR, nbgrader_environment
 from autograder.submissions import reference_answers, submit
 from tests.postgres import Server, free_port
 
@@ -83,6 +83,11 @@ def earns(exercise: str, answers: list[str]) -> bool:
 CLASS = {f"s{i}": answered(i) for i in range(2 ** len(OPTIONAL))}
 #: Students in both graders' submitted/; the others are split between them.
 BOTH = ("s0", "s1")
+
+
+def expected_scores(student: str, points: dict[str, float]) -> dict[str, float]:
+    """Grade cell -> the score `student` earns there (`points`: grade cell -> its maximum)."""
+    return {cell: points[cell] if earns(cell.removeprefix("test_"), CLASS[student]) else 0 for cell in points}
 
 
 @dataclass
@@ -140,10 +145,8 @@ def test_two_graders_at_once_lose_and_duplicate_no_grade(shared: Shared) -> None
         assert gradebook.db.query(Grade).count() == len(CLASS) * len(points)
         assert sorted(student.id for student in gradebook.students) == sorted(CLASS)
     for student, rows in shared.grade_rows().items():
-        expected = {cell: points[cell] if earns(cell.removeprefix("test_"), CLASS[student]) else 0
-                    for cell in points}
         assert sorted(name for name, _ in rows) == sorted(points), student  # one row per cell
-        assert dict(rows) == expected, student
+        assert dict(rows) == expected_scores(student, points), student
 
 
 def test_the_graders_hold_few_connections(shared: Shared) -> None:
@@ -214,6 +217,37 @@ def test_two_first_releases_at_once_make_the_lesson_once(postgres: Server,
         assert gradebook.db.query(GradeCell).count() == len(LESSON.exercises())
         assert gradebook.db.query(SolutionCell).count() == len(LESSON.exercises())
         assert gradebook.find_assignment(LESSON.name).max_score == 8
+
+
+def test_plain_nbgrader_and_the_grader_grade_one_gradebook_at_once(
+        postgres: Server, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One grader runs plain `nbgrader autograde` (the README's plain path, the course's
+    config) on their half of the class while another runs `python -m autograder grade` on the
+    other half, at the same moment, on one gradebook: both succeed, and every student's grade
+    cells are there once, with the student's own scores."""
+    url = postgres.create_database("plain_and_grader")
+    plain, grader = (tmp_path_factory.mktemp("mixed") / "course" for _ in range(2))
+    configure(plain, url)
+    released = run(plain, "release", "01")
+    assert released.returncode == 0, released.stdout + released.stderr
+    shutil.copytree(plain, grader)
+    answers = reference_answers(LESSON)
+    halves = {plain: ["s1", "s3", "s5"], grader: ["s2", "s4", "s6"]}
+    for course, students in halves.items():
+        for student in students:
+            submit(course, LESSON, student, {e: answers[e] for e in CLASS[student]})
+    plain_autograde = subprocess.Popen(
+        [str(BIN / "nbgrader"), "autograde", LESSON.name, "--force", f"--CourseDirectory.root={plain}"],
+        cwd=CONFIG_DIR, env=nbgrader_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for result in map(finish, [plain_autograde, course_command(grader, *GRADE)]):
+        assert result.returncode == 0 and "| ERROR]" not in result.stderr, result.stdout + result.stderr
+    with Gradebook(url) as gradebook:
+        notebook = gradebook.find_notebook(LESSON.name, LESSON.name)
+        points = {cell.name: cell.max_score for cell in notebook.grade_cells}
+        assert gradebook.db.query(Grade).count() == sum(map(len, halves.values())) * len(points)
+        for student in (*halves[plain], *halves[grader]):
+            rows = gradebook.find_submission_notebook(LESSON.name, LESSON.name, student).grades
+            assert {grade.name: grade.score for grade in rows} == expected_scores(student, points), student
 
 
 def test_one_at_a_time_holds_a_lock_that_other_commands_wait_for(postgres: Server) -> None:
