@@ -108,14 +108,21 @@ class Shared:
                     for student in CLASS}
 
 
+def two_graders(url: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two graders' course directories on the gradebook `url`: the first releases lesson 01,
+    the second copies its course directory (as docs/deploy.md tells graders to)."""
+    first, second = (tmp_path_factory.mktemp("grader") / "course" for _ in range(2))
+    configure(first, url)
+    released = run(first, "release", "01")
+    assert released.returncode == 0, released.stdout + released.stderr
+    shutil.copytree(first, second)
+    return first, second
+
+
 @pytest.fixture(scope="module")
 def shared(postgres: Server, tmp_path_factory: pytest.TempPathFactory) -> Shared:
     url = postgres.create_database("shared_class")
-    a, b = (tmp_path_factory.mktemp("grader") / "course" for _ in range(2))
-    configure(a, url)
-    released = run(a, "release", "01")
-    assert released.returncode == 0, released.stdout + released.stderr
-    shutil.copytree(a, b)
+    a, b = two_graders(url, tmp_path_factory)
     students = sorted(CLASS)
     answers = reference_answers(LESSON)
     for index, student in enumerate(students):
@@ -226,11 +233,7 @@ def test_plain_nbgrader_and_the_grader_grade_one_gradebook_at_once(
     other half, at the same moment, on one gradebook: both succeed, and every student's grade
     cells are there once, with the student's own scores."""
     url = postgres.create_database("plain_and_grader")
-    plain, grader = (tmp_path_factory.mktemp("mixed") / "course" for _ in range(2))
-    configure(plain, url)
-    released = run(plain, "release", "01")
-    assert released.returncode == 0, released.stdout + released.stderr
-    shutil.copytree(plain, grader)
+    plain, grader = two_graders(url, tmp_path_factory)
     answers = reference_answers(LESSON)
     halves = {plain: ["s1", "s3", "s5"], grader: ["s2", "s4", "s6"]}
     for course, students in halves.items():
