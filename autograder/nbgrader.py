@@ -40,12 +40,19 @@ def error_lines(log: str) -> str:
     return "\n".join(kept)[-6000:] if kept else "\n".join(log.splitlines()[-30:])
 
 
+def start_nbgrader(command: str, *args: str, course: Path) -> subprocess.Popen:
+    """Start `nbgrader <command> <args>` on `course`, in the course's config folder and
+    environment; its output is piped (read it with `communicate`)."""
+    return subprocess.Popen([str(BIN / "nbgrader"), command, *args, f"--CourseDirectory.root={course}"],
+                            cwd=CONFIG_DIR, env=nbgrader_environment(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 def nbgrader(command: str, *args: str, course: Path) -> subprocess.CompletedProcess:
     """Run `nbgrader <command> <args>` on `course`; raise with nbgrader's ERROR lines if it fails."""
-    env = nbgrader_environment()
-    result = subprocess.run(
-        [str(BIN / "nbgrader"), command, *args, f"--CourseDirectory.root={course}"],
-        cwd=CONFIG_DIR, env=env, capture_output=True, text=True, check=False)
+    process = start_nbgrader(command, *args, course=course)
+    stdout, stderr = process.communicate()
+    result = subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
     if result.returncode != 0 or "| ERROR]" in result.stderr:
         raise NbgraderError(f"nbgrader {command} failed ({result.returncode}):\n"
                             f"{error_lines(result.stderr)}")

@@ -31,7 +31,7 @@ from autograder.gradebook import GradebookError, check_gradebook, gradebook_url,
 from autograder.grading.cli import RISK_FLAG
 from autograder.grading.cli import main as grading_main
 from autograder.grading.grade import register
-from autograder.nbgrader import BIN, CONFIG_DIR, nbgrader_environment
+from autograder.nbgrader import BIN, start_nbgrader
 from autograder.submissions import reference_answers, submit
 from tests.postgres import Server, free_port
 
@@ -239,9 +239,7 @@ def test_plain_nbgrader_and_the_grader_grade_one_gradebook_at_once(
     for course, students in halves.items():
         for student in students:
             submit(course, LESSON, student, {e: answers[e] for e in CLASS[student]})
-    plain_autograde = subprocess.Popen(
-        [str(BIN / "nbgrader"), "autograde", LESSON.name, "--force", f"--CourseDirectory.root={plain}"],
-        cwd=CONFIG_DIR, env=nbgrader_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    plain_autograde = start_nbgrader("autograde", LESSON.name, "--force", course=plain)
     for result in map(finish, [plain_autograde, course_command(grader, *GRADE)]):
         assert result.returncode == 0 and "| ERROR]" not in result.stderr, result.stdout + result.stderr
     with Gradebook(url) as gradebook:
