@@ -162,3 +162,11 @@ def test_links_between_documents_resolve() -> None:
         for name in re.findall(r"`((?:docs/)?[\w-]+\.md)`", path.read_text()):
             candidates = [path.parent / name, ROOT / name, DOCS / name]
             assert any(c.exists() for c in candidates), f"{path.name}: {name}"
+
+
+def test_the_readme_states_the_checks_time_limit() -> None:
+    """The README's time limit of a check's call is the checks' own (helpers/checking.py)."""
+    from helpers.checking import CALL_SECONDS
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"if one call runs for {CALL_SECONDS:g} seconds" in readme
