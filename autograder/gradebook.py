@@ -16,11 +16,15 @@ driver's error, instead of failing every submission one by one.
 `one_at_a_time` makes the commands of several graders that would write the same rows take
 turns: nbgrader creates a lesson's rows with "find, else add", so two first releases of one
 lesson at the same moment could both add them.
+
+`reuse_connections` lets a grading process, which opens the gradebook about eleven times
+per submission, connect once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import zlib
 from collections.abc import Iterator
@@ -154,3 +158,19 @@ def one_at_a_time(url: str, task: str) -> Iterator[None]:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
     finally:
         engine.dispose()
+
+
+def reuse_connections() -> None:
+    """From now on, in this process, nbgrader opens each gradebook URL with one engine.
+
+    nbgrader's `Gradebook` makes a new SQLAlchemy engine every time it is opened: a new
+    connection, and SQLAlchemy's cache of compiled statements thrown away. Grading one
+    submission opens it about eleven times (nbgrader's converter and preprocessors, and
+    ours). One engine per URL makes an open about 2 ms instead of 5.5 ms, and keeps the
+    compiled statements. Call it only in a process that will not fork: two processes must
+    not share an engine's connections (the grading processes call it as they start).
+    """
+    import nbgrader.api
+
+    if not hasattr(nbgrader.api.create_engine, "cache_info"):
+        nbgrader.api.create_engine = functools.cache(nbgrader.api.create_engine)

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograder import DEFAULT_COURSE, ROOT
+from autograder.gradebook import reuse_connections
 from autograder.grading.outcome import FAILED, GRADED, NO_SUBMISSION, Options, Outcome
 from autograder.grading.sandbox import Worker
 from autograder.grading.worker import die_with_parent
@@ -65,6 +66,7 @@ def _start_process(slots, lock, launched: list[Worker], uid0: int, board: Board)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
     worker = launched[slot]
+    reuse_connections()
 
     def start() -> Worker:  # a fresh worker like this one, should this one die
         return Worker(worker.folder, sandbox=worker.sandbox, private=worker.private,

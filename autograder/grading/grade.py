@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -37,9 +38,11 @@ CONFIG_FILE = Path(__file__).resolve().parent.parent / "nbgrader_config.py"
 WATCHDOG_GRACE = 5.0
 
 
-def notebook_names(db_url: str, lesson: str) -> list[str]:
+@functools.lru_cache
+def notebook_names(db_url: str, lesson: str) -> tuple[str, ...]:
+    """The lesson's notebooks, as its release made them (asked once per grading process)."""
     with Gradebook(db_url) as gb:
-        return [nb.name for nb in gb.find_assignment(lesson).notebooks]
+        return tuple(nb.name for nb in gb.find_assignment(lesson).notebooks)
 
 
 def graded_ids(cells: list) -> list[str]:
@@ -144,14 +147,26 @@ def course_config(options: Options, lesson: str, student: str) -> Config:
     config.CourseDirectory.student_id = student
     config.CourseDirectory.assignment_id = lesson
     config.Autograde.force = True
+    # The lesson's provided files (helpers/) stay out of each student's autograded/ folder:
+    # kernels read them from one copy (kernel.provided_copy), and nbgrader would copy them
+    # twice per submission, from submitted/ and again from source/.
+    from nbgrader.coursedir import CourseDirectory
+
+    from autograder.grading.kernel import provided_names
+
+    ignored = config.CourseDirectory.get("ignore", CourseDirectory.class_traits()["ignore"].default())
+    config.CourseDirectory.ignore = [*ignored, *provided_names(options.course / "release" / lesson)]
     from autograder.preprocessors import ForgetDuplicateIds
 
     config.Autograde.sanitize_preprocessors = [
         ClearOutput, ForgetDuplicateIds, DeduplicateIds, OverwriteKernelspec, RestoreTestCells,
         OverwriteCells, CheckCellMetadata]
+    # nbgrader's list without its last step, CheckCellMetadata: the sanitizing pass above has
+    # just checked the same cells' metadata, which no step since writes (and the check is
+    # slow: nbgrader validates the schema itself again for every cell).
     config.Autograde.autograde_preprocessors = [
         SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-        AssignLatePenalties, CheckCellMetadata]
+        AssignLatePenalties]
     if options.timeout is not None:
         config.Execute.timeout = options.timeout
     config.SandboxedExecute.total_timeout = options.total_timeout

@@ -10,6 +10,7 @@ and kills go through the worker, which sees the kernel's pid namespace.
 from __future__ import annotations
 
 import asyncio
+import compileall
 import os
 import shutil
 import signal
@@ -179,7 +180,10 @@ class WorkerKernelManager(AsyncKernelManager):
 
 
 class Scratch:
-    """A submission's folders inside the worker's folder: work/ (cwd) and ipc/ (sockets)."""
+    """A submission's folders inside the worker's folder: work/ (cwd) and ipc/ (sockets).
+
+    work/ holds links to the lesson's provided files (`provided_copy`), shared read-only by
+    every submission the worker grades."""
 
     def __init__(self, worker_folder: Path, name: str, uid: int | None, support: Path,
                  limits: dict[str, int]) -> None:
@@ -188,30 +192,22 @@ class Scratch:
         self.ipc = self.folder / "ipc"
         self.uid = uid
         self.limits = limits
-        self.support = support
+        self.provided = provided_copy(worker_folder, support)
         self.reset()
 
     def reset(self) -> None:
-        """Empty folders, the lesson's support files in work/ (again, for a second run)."""
+        """Empty folders, the lesson's provided files linked in work/ (again, for a second run)."""
         shutil.rmtree(self.folder, ignore_errors=True)
         self.killed_processes = 0
         self.commands: list[str] = []
         for path in (self.folder, self.work, self.ipc):
             path.mkdir(parents=True)
         os.chmod(self.folder, 0o711)
-        uid, support = self.uid, self.support
-        for item in support.iterdir():  # the lesson's support files, read-only for the kernel
-            if item.suffix != ".ipynb":
-                copy = shutil.copytree if item.is_dir() else shutil.copy
-                copy(item, self.work / item.name)
-        for dirpath, dirnames, filenames in os.walk(self.work):
-            for name in dirnames:
-                os.chmod(os.path.join(dirpath, name), 0o755)
-            for name in filenames:
-                os.chmod(os.path.join(dirpath, name), 0o644)
-        if uid is not None:
+        for item in self.provided.iterdir():
+            (self.work / item.name).symlink_to(os.path.relpath(item, self.work))
+        if self.uid is not None:
             for path in (self.work, self.ipc):
-                os.chown(path, uid, uid)
+                os.chown(path, self.uid, self.uid)
         os.chmod(self.work, 0o700)
         os.chmod(self.ipc, 0o700)
 
@@ -228,3 +224,38 @@ class Scratch:
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def provided_copy(worker_folder: Path, support: Path) -> Path:
+    """The lesson's provided files (`support`, its release folder, without notebooks), copied
+    once into the worker's folder: read-only for kernels (they run as another uid), with
+    its Python modules compiled, so that no kernel compiles helpers/ again. Every
+    submission's work/ links to it; copying it per submission cost more than the kernel's
+    start."""
+    target = worker_folder / ".provided" / support.name
+    if target.is_dir():
+        return target
+    building = target.with_name(f"{support.name}.partial")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    for name in provided_names(support):
+        item = support / name
+        if item.is_dir():
+            shutil.copytree(item, building / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(item, building / name)
+    compileall.compile_dir(building, quiet=2, workers=1)
+    os.chmod(building, 0o755)
+    for dirpath, dirnames, filenames in os.walk(building):
+        for name in dirnames:
+            os.chmod(os.path.join(dirpath, name), 0o755)
+        for name in filenames:
+            os.chmod(os.path.join(dirpath, name), 0o644)
+    os.chmod(target.parent, 0o755)
+    building.rename(target)
+    return target
+
+
+def provided_names(release: Path) -> list[str]:
+    """What a lesson's release folder provides beside its notebooks (e.g. helpers/)."""
+    return sorted(item.name for item in release.iterdir() if item.suffix != ".ipynb")

@@ -19,6 +19,7 @@ full run as well (see execute.py). Both are decided per submission.
 from __future__ import annotations
 
 import ast
+import functools
 import symtable
 from dataclasses import dataclass, field
 
@@ -77,10 +78,14 @@ def top_level_nodes(tree: ast.AST):
             stack += list(ast.iter_child_nodes(node))
 
 
-def cell_facts(source: str, learner: bool, immune: set[str] = frozenset()) -> Facts:
+@functools.lru_cache(maxsize=4096)
+def cell_facts(source: str, learner: bool, immune: frozenset[str] = frozenset()) -> Facts:
     """The cell's facts. `learner`: the learner wrote or changed it (stricter rules).
     `immune`: names bound only to modules and functions, which a call they are passed to
-    (or a method call on them) cannot change."""
+    (or a method call on them) cannot change.
+
+    Remembered: a class's submissions share most of their cells (read the result, never
+    change it)."""
     facts = Facts()
     lines = source.splitlines()
     if any(line.lstrip().startswith(("%", "!")) for line in lines) or source.rstrip().endswith("?"):
@@ -220,7 +225,7 @@ def plan_cells(nb: NotebookNode, release: NotebookNode | None) -> Plan:
         first = cell_facts(cell.source, False)
         data |= first.data
         bound |= first.bound_by_import | first.bound_by_definition
-    immune = bound - data
+    immune = frozenset(bound - data)
     facts: dict[int, Facts] = {}
     for i, cell in code:
         facts[i] = cell_facts(cell.source, i in learner, immune)

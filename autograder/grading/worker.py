@@ -30,7 +30,11 @@ PREIMPORT = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.back
              "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell",
              "ipykernel.debugger", "debugpy", "pdb", "sqlite3", "IPython.core.history", "pydoc",
              "code", "xmlrpc.client", "http.server", "tornado.ioloop", "faulthandler",
-             "ipywidgets", "tqdm.auto")
+             "ipywidgets", "tqdm.auto",
+             # what a kernel's start-up and its first error's traceback import
+             "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.logger",
+             "IPython.extensions.storemagic", "IPython.utils.wildcard",
+             "tornado.platform.asyncio", "pygments.formatters.terminal256", "pygments.styles")
 
 
 def warm_matplotlib() -> None:
