@@ -224,8 +224,8 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
                        private=[ROOT, pool.options.course, Path(tempfile.gettempdir())])
                 for slot in range(workers)]
     # While the workers import their modules (about a second), this process loads nbgrader
-    # (as long again) and the course's config, once: the grading processes forked below
-    # inherit them.
+    # and the course's config, once, and checks the gradebook: the grading processes forked
+    # below inherit them.
     importlib.import_module("autograder.grading.grade")
     context = multiprocessing.get_context("fork")
     slots = context.Queue()
