@@ -166,6 +166,54 @@ def test_no_submission_is_modified(graded: Graded) -> None:
 
 
 @needs_sandbox
+def test_autograded_keeps_the_notebook_not_the_provided_files(graded: Graded) -> None:
+    """The lesson's helpers/ reach kernels from one copy per worker: nbgrader does not copy
+    them into each student's autograded/ folder (plain nbgrader would, twice)."""
+    folder = graded.course / "autograded" / "reference" / LESSON.name
+    assert (folder / LESSON.path.name).is_file()
+    assert (graded.course / "release" / LESSON.name / "helpers").is_dir()
+    assert not (folder / "helpers").exists()
+
+
+def test_provided_files_are_copied_once_compiled_and_linked(tmp_path: Path) -> None:
+    from autograder.grading.kernel import Scratch
+
+    release = tmp_path / "release"
+    (release / "helpers").mkdir(parents=True)
+    (release / "helpers" / "tool.py").write_text("ANSWER = 42\n")
+    (release / "data.csv").write_text("a,b\n")
+    (release / "lesson.ipynb").write_text("{}")
+    worker = tmp_path / "worker"
+    first = Scratch(worker, "ada-lesson", None, release, {})
+    provided = first.provided
+    assert sorted(p.name for p in first.work.iterdir()) == ["data.csv", "helpers"]
+    assert (first.work / "helpers").is_symlink() and (first.work / "data.csv").read_text() == "a,b\n"
+    assert list((provided / "helpers" / "__pycache__").glob("tool.*.pyc"))
+    assert oct((provided / "helpers" / "tool.py").stat().st_mode & 0o777) == "0o644"
+    (release / "helpers" / "tool.py").write_text("ANSWER = 0\n")  # copied once: not seen again
+    second = Scratch(worker, "bob-lesson", None, release, {})
+    assert second.provided == provided
+    assert "42" in (second.work / "helpers" / "tool.py").read_text()
+
+
+def test_a_grading_process_opens_each_gradebook_with_one_engine(
+        graded: Graded, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nbgrader.api
+
+    from autograder.gradebook import reuse_connections
+
+    monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)  # restored
+    url = gradebook_url(graded.course)
+    with Gradebook(url) as one, Gradebook(url) as two:
+        assert one.engine is not two.engine
+    reuse_connections()
+    reuse_connections()  # twice is once
+    with Gradebook(url) as one, Gradebook(url) as two:
+        assert one.engine is two.engine
+        assert one.find_student("reference").id == "reference"
+
+
+@needs_sandbox
 def test_grade_table_has_a_status_per_student(graded: Graded) -> None:
     rows = {row["student"]: row for row in csv.DictReader(open(graded.course / "grades.csv"))}
     assert set(rows) == set(graded.outcomes)
