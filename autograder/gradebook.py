@@ -133,6 +133,11 @@ def check_gradebook(url: str) -> None:
             "'A gradebook several graders share')") from None
 
 
+def lock_key(task: str) -> int:
+    """The PostgreSQL advisory lock's number for `task` (a 32-bit number, as the lock takes)."""
+    return zlib.crc32(task.encode())
+
+
 @contextlib.contextmanager
 def one_at_a_time(url: str, task: str) -> Iterator[None]:
     """Run the block while holding a lock named `task` on the gradebook's PostgreSQL server:
@@ -147,7 +152,7 @@ def one_at_a_time(url: str, task: str) -> Iterator[None]:
     if make_url(url).get_backend_name() != "postgresql":
         yield
         return
-    key = zlib.crc32(task.encode())  # a 32-bit number, as pg_advisory_lock takes
+    key = lock_key(task)
     engine = create_engine(url)
     try:
         with engine.connect() as connection:

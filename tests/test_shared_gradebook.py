@@ -18,7 +18,6 @@ import shutil
 import subprocess
 import sys
 import time
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +26,14 @@ import pytest
 from nbgrader.api import Grade, Gradebook, GradeCell, MissingEntry, SolutionCell
 
 from autograder.build import ROOT, all_lessons
-from autograder.gradebook import GradebookError, check_gradebook, gradebook_url, one_at_a_time, shown
+from autograder.gradebook import (
+    GradebookError,
+    check_gradebook,
+    gradebook_url,
+    lock_key,
+    one_at_a_time,
+    shown,
+)
 from autograder.grading.cli import RISK_FLAG
 from autograder.grading.cli import main as grading_main
 from autograder.grading.grade import register
@@ -259,7 +265,7 @@ def test_one_at_a_time_holds_a_lock_that_other_commands_wait_for(postgres: Serve
     def free(task: str) -> bool:
         """Whether another connection could take `task`'s lock now (it lets go at once)."""
         with psycopg.connect(url, autocommit=True) as connection:
-            key = zlib.crc32(task.encode())
+            key = lock_key(task)
             taken = connection.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]
             if taken:
                 connection.execute("SELECT pg_advisory_unlock(%s)", (key,))

@@ -16,12 +16,14 @@ from pathlib import Path
 import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook, InvalidEntry
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from sqlalchemy.exc import SAWarning
 from traitlets.config import Config, PyFileConfigLoader
 
 from autograder.gradebook import gradebook_url
 from autograder.grading.execute import CONTEXT
+from autograder.grading.kernel import provided_names
 from autograder.grading.outcome import (
     FAILED,
     GRADED,
@@ -150,10 +152,6 @@ def course_config(options: Options, lesson: str, student: str) -> Config:
     # The lesson's provided files (helpers/) stay out of each student's autograded/ folder:
     # kernels read them from one copy (kernel.provided_copy), and nbgrader would copy them
     # twice per submission, from submitted/ and again from source/.
-    from nbgrader.coursedir import CourseDirectory
-
-    from autograder.grading.kernel import provided_names
-
     ignored = config.CourseDirectory.get("ignore", CourseDirectory.class_traits()["ignore"].default())
     config.CourseDirectory.ignore = [*ignored, *provided_names(options.course / "release" / lesson)]
     from autograder.preprocessors import ForgetDuplicateIds
@@ -317,8 +315,6 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
         app.log = logger = logging.getLogger(f"autograder.grading.{os.getpid()}")
         logger.propagate = False
         logger.handlers[:] = [errors := ErrorLog()]
-        from nbgrader.coursedir import CourseDirectory
-
         app.coursedir = CourseDirectory(config=app.config)
         cwd = os.getcwd()
         try:

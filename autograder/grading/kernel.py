@@ -185,14 +185,14 @@ class Scratch:
     work/ holds links to the lesson's provided files (`provided_copy`), shared by every
     submission the worker grades."""
 
-    def __init__(self, worker_folder: Path, name: str, uid: int | None, support: Path,
+    def __init__(self, worker_folder: Path, name: str, uid: int | None, release: Path,
                  limits: dict[str, int]) -> None:
         self.folder = worker_folder / name
         self.work = self.folder / "work"
         self.ipc = self.folder / "ipc"
         self.uid = uid
         self.limits = limits
-        self.provided = provided_copy(worker_folder, support)
+        self.provided = provided_copy(worker_folder, release)
         self.reset()
 
     def reset(self) -> None:
@@ -226,20 +226,20 @@ class Scratch:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def provided_copy(worker_folder: Path, support: Path) -> Path:
-    """The lesson's provided files (`support`, its release folder, without notebooks), copied
+def provided_copy(worker_folder: Path, release: Path) -> Path:
+    """The lesson's provided files (`release`, its release folder, without notebooks), copied
     once into the worker's folder, with their Python modules compiled; every submission's
     work/ links to them. In the sandbox they are read-only for kernels, which run as another
     uid. Copying them for each submission took about 15 ms, and each kernel then compiled
     helpers/ again (about 10 ms for lesson 01's imports)."""
-    target = worker_folder / ".provided" / support.name
+    target = worker_folder / ".provided" / release.name
     if target.is_dir():
         return target
-    building = target.with_name(f"{support.name}.partial")
+    building = target.with_name(f"{release.name}.partial")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
-    for name in provided_names(support):
-        item = support / name
+    for name in provided_names(release):
+        item = release / name
         if item.is_dir():
             shutil.copytree(item, building / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
