@@ -139,8 +139,11 @@ def agrees_with_reference(
     """
     chk.reference = chk.reference or reference
     rng = np.random.default_rng(seed)
-    for trial in range(1, trials + 1):
-        args = make_args(rng)
+    cases = [make_args(rng) for _ in range(trials)]
+    prefetch = getattr(chk.fn, "prefetch", None)
+    if prefetch is not None:  # the course's grader: the calls below take one trip to the kernel
+        prefetch(cases)
+    for trial, args in enumerate(cases, start=1):
         with np.errstate(all="ignore"):  # the reference overflows to the right limit too
             expected = reference(*copy.deepcopy(args))
         case = f"hidden random case {trial} of {trials}"
