@@ -133,6 +133,14 @@ def check_gradebook(url: str) -> None:
             "'A gradebook several graders share')") from None
 
 
+def gradebook_lessons(url: str) -> set[str]:
+    """The lessons (nbgrader's assignments) the gradebook at `url` holds."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(url) as gradebook:
+        return {assignment.name for assignment in gradebook.assignments}
+
+
 def lock_key(task: str) -> int:
     """The PostgreSQL advisory lock's number for `task` (a 32-bit number, as the lock takes)."""
     return zlib.crc32(task.encode())

@@ -25,7 +25,14 @@ from pathlib import Path
 
 from autograder import nbgrader
 from autograder.build import DEFAULT_COURSE, all_lessons, build
-from autograder.gradebook import GradebookError, check_gradebook, gradebook_url, one_at_a_time, sqlite_file
+from autograder.gradebook import (
+    GradebookError,
+    check_gradebook,
+    gradebook_lessons,
+    gradebook_url,
+    one_at_a_time,
+    sqlite_file,
+)
 
 EXPORTS = "exports"
 NBGRADER_CSV = "nbgrader_grades.csv"
@@ -66,16 +73,19 @@ def released(course: Path) -> list[str]:
         raise InstructorError(f"{course} is not a course directory yet (no {file.name}): "
                               "release a lesson first, e.g.  python -m autograder release 01")
     check_gradebook(url)
-    from nbgrader.api import Gradebook
-
-    with Gradebook(url) as gradebook:
-        names = sorted(assignment.name for assignment in gradebook.assignments)
-    return [name for name in names if (course / "release" / name).is_dir()]
+    return sorted(set(release_folders(course)) & gradebook_lessons(url))
 
 
-def released_lessons(course: Path, names: list[str]) -> list[str]:
-    """`names` resolved among the lessons released in `course` (all of them if `names` is empty)."""
-    available = released(course)
+def release_folders(course: Path) -> list[str]:
+    """The lessons with a folder in `course`'s release/ (no gradebook read, no nbgrader loaded)."""
+    release = course / "release"
+    return sorted(p.name for p in release.iterdir() if p.is_dir()) if release.is_dir() else []
+
+
+def released_lessons(course: Path, names: list[str], *, by_folder: bool = False) -> list[str]:
+    """`names` resolved among the lessons released in `course` (all of them if `names` is empty);
+    by_folder: among its release/ folders, without reading the gradebook."""
+    available = release_folders(course) if by_folder else released(course)
     if not available:
         raise InstructorError(f"no lesson has been released in {course}: "
                               "run  python -m autograder release LESSON  first")
@@ -177,9 +187,11 @@ def grade(argv: list[str]) -> list[str]:
     if rest:
         raise InstructorError(f"unknown arguments: {' '.join(rest)} (see  python -m autograder grade --help)")
     course = args.course.resolve()
-    lessons = released_lessons(course, args.lessons) if args.lessons else []
-    if not lessons:
+    if not args.lessons:
         raise InstructorError("name the lessons to grade, e.g.  python -m autograder grade 01")
+    # By their release/ folders: the grading command checks them in the gradebook after it
+    # has started its sandboxes, which then load their modules while it loads nbgrader.
+    lessons = released_lessons(course, args.lessons, by_folder=True)
     for lesson in lessons:
         if not student_folders(course, "submitted", lesson):
             raise InstructorError(f"no submissions of {lesson} in {course / 'submitted'} "

@@ -213,6 +213,24 @@ def test_a_grading_process_opens_each_gradebook_with_one_engine(
         assert one.find_student("reference").id == "reference"
 
 
+def test_a_lesson_missing_from_the_gradebook_stops_the_command_before_grading(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`grade` takes lessons by their release/ folders (so that its sandboxes start at once);
+    a lesson there that the gradebook does not hold stops it, saying which and where."""
+    from autograder.gradebook import GradebookError
+    from autograder.grading.cli import prepare_gradebook
+
+    monkeypatch.setenv("PATH", f"{nbgrader.BIN}{os.pathsep}{os.environ['PATH']}")  # alembic
+    (tmp_path / "release" / LESSON.name).mkdir(parents=True)
+    (tmp_path / "submitted" / "ada" / LESSON.name).mkdir(parents=True)
+    options = Options(course=tmp_path)
+    with pytest.raises(GradebookError, match=f"gradebook sqlite:///.*db has no lesson {LESSON.name}"):
+        prepare_gradebook(options, [(LESSON.name, "ada")])
+    with Gradebook(gradebook_url(tmp_path)) as gradebook:
+        assert gradebook.students == []  # nothing registered
+    assert options.db_url == ""
+
+
 @needs_sandbox
 def test_grade_table_has_a_status_per_student(graded: Graded) -> None:
     rows = {row["student"]: row for row in csv.DictReader(open(graded.course / "grades.csv"))}

@@ -165,6 +165,9 @@ def course_config(options: Options, lesson: str, student: str) -> Config:
     config.Autograde.autograde_preprocessors = [
         SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
         AssignLatePenalties]
+    # nbconvert validates the whole notebook after every step (13 per submission); once,
+    # after the last, is its setting for the same check at the end.
+    config.NotebookExporter.optimistic_validation = True
     if options.timeout is not None:
         config.Execute.timeout = options.timeout
     config.SandboxedExecute.total_timeout = options.total_timeout
