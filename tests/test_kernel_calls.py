@@ -30,6 +30,10 @@ def double(x):
         raise ValueError("negative")
     return 2 * x
 
+def leave(code):
+    """Ends the program (a learner's bug)."""
+    raise SystemExit(code)
+
 def scale_in_place(x):
     """Doubles the array it is given, in place, and returns None."""
     x *= 2
@@ -40,6 +44,7 @@ class ShellKernel:
     """Stands in for the grader's client of a kernel (SandboxedExecute.run_in_kernel)."""
 
     def __init__(self) -> None:
+        self.failing_trips = 0  # the next trips that fail as a dead kernel's would
         self.shell = InteractiveShell.instance()
         self.shell.run_cell(KERNEL_SETUP % {"module": CODEC_MODULE, "source": CODEC_SOURCE})
         self.shell.run_cell("import numpy as np\n" + LEARNER)
@@ -47,6 +52,9 @@ class ShellKernel:
 
     def run_in_kernel(self, source: str) -> list[NotebookNode]:
         self.trips += 1
+        if self.failing_trips:
+            self.failing_trips -= 1
+            raise RuntimeError("the kernel died")
         with capture_output() as captured:
             result = self.shell.run_cell(source, store_history=False)
         outputs = [NotebookNode(output_type="display_data", data=out.data)
@@ -95,6 +103,22 @@ def test_prefetch_stops_at_an_error_which_its_call_then_raises(kernel: ShellKern
     assert kernel.trips == 1
     assert double(3) == 6  # not made by the prefetch, which stopped at the error
     assert kernel.trips == 2
+
+
+def test_an_exit_is_reported_as_the_kernel_reports_it(kernel: ShellKernel) -> None:
+    leave = KernelFunction(kernel, "leave")
+    leave.prefetch([(3,), (4,)])
+    with pytest.raises(KernelError, match="^SystemExit: 3$"):
+        leave(3)
+    assert kernel.trips == 1
+
+
+def test_a_failed_prefetch_leaves_each_call_to_its_own_trip(kernel: ShellKernel) -> None:
+    double = KernelFunction(kernel, "double")
+    kernel.failing_trips = 1
+    double.prefetch([(1,), (2,)])
+    assert [double(1), double(2)] == [2, 4]
+    assert kernel.trips == 3
 
 
 def test_a_prefetched_call_writes_back_what_it_changed(kernel: ShellKernel) -> None:

@@ -73,8 +73,9 @@ del __sys, __types, __codec
 
 #: Runs in the kernel: decode the function and the arguments of each call, call it, and display
 #: per call its result and the arguments as it left them (it may change them in place), or
-#: the error it raised. After an error, or once the calls have taken BATCH_SECONDS, the rest
-#: are left to later trips (so that no call loses its own cell time limit).
+#: the error it raised (its name and text, as IPython reports an error). After an error, or
+#: once the calls have taken BATCH_SECONDS, the rest are left to later trips (so that no call
+#: loses its own cell time limit).
 KERNEL_CALLS = """
 def __autograder_calls(payload):
     import json, sys, time
@@ -87,7 +88,7 @@ def __autograder_calls(payload):
         kwargs = {key: codec.decode(value, code=True) for key, value in call["kwargs"].items()}
         try:
             result = function(*args, **kwargs)
-        except Exception as err:
+        except BaseException as err:  # SystemExit, or the interrupt of a call past the time limit
             replies.append({"error": [type(err).__name__, str(err)]})
             break
         replies.append({"result": codec.encode(result, strict=False),
@@ -145,8 +146,11 @@ class KernelFunction:
         six random cases costs one trip, not six. The learner's function is called exactly
         as it would be, except on the cases after one that then fails in the grader."""
         calls = [self.encoded(args, {}) for args in cases]
-        if calls:
-            self.ahead = list(zip(map(json.dumps, calls), self.trip(calls), strict=False))
+        try:
+            replies = self.trip(calls) if calls else []
+        except Exception:  # a dead kernel...: the calls, made one by one, fail as they would
+            return
+        self.ahead = list(zip(map(json.dumps, calls), replies, strict=False))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         call = self.encoded(args, kwargs)
