@@ -84,8 +84,9 @@ def release_folders(course: Path) -> list[str]:
 
 def released_lessons(course: Path, names: list[str], *, by_folder: bool = False) -> list[str]:
     """`names` resolved among the lessons released in `course` (all of them if `names` is empty);
-    by_folder: among its release/ folders, without reading the gradebook."""
-    available = release_folders(course) if by_folder else released(course)
+    by_folder: among its release/ folders, without reading the gradebook unless there are
+    none (it then says why: a gradebook that cannot be opened, a course never released)."""
+    available = (by_folder and release_folders(course)) or released(course)
     if not available:
         raise InstructorError(f"no lesson has been released in {course}: "
                               "run  python -m autograder release LESSON  first")
