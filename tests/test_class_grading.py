@@ -213,6 +213,18 @@ def test_a_grading_process_opens_each_gradebook_with_one_engine(
         assert one.find_student("reference").id == "reference"
 
 
+def test_grade_finds_its_lessons_without_loading_nbgrader(tmp_path: Path) -> None:
+    """Loading nbgrader takes most of a second: `grade` finds the lessons by their release/
+    folders first, so that its sandboxes start and load their modules meanwhile."""
+    (tmp_path / "release" / LESSON.name).mkdir(parents=True)
+    code = ("import sys; from pathlib import Path; from autograder.instructor import released_lessons; "
+            f"print(released_lessons(Path({str(tmp_path)!r}), ['01'], by_folder=True), "
+            "'nbgrader' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == f"['{LESSON.name}'] False"
+
+
 def test_a_lesson_missing_from_the_gradebook_stops_the_command_before_grading(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`grade` takes lessons by their release/ folders (so that its sandboxes start at once);
