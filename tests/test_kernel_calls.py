@@ -7,11 +7,15 @@ kernel would, and counts the trips.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import numpy as np
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
 from nbformat.notebooknode import NotebookNode
+from traitlets.config import Config
 
 from autograder.grading.execute import (
     CODEC_MODULE,
@@ -45,7 +49,9 @@ class ShellKernel:
 
     def __init__(self) -> None:
         self.failing_trips = 0  # the next trips that fail as a dead kernel's would
-        self.shell = InteractiveShell.instance()
+        settings = Config()
+        settings.HistoryManager.hist_file = ":memory:"
+        self.shell = InteractiveShell.instance(config=settings)
         self.shell.run_cell(KERNEL_SETUP % {"module": CODEC_MODULE, "source": CODEC_SOURCE})
         self.shell.run_cell("import numpy as np\n" + LEARNER)
         self.trips = 0
@@ -66,8 +72,12 @@ class ShellKernel:
 
 
 @pytest.fixture
-def kernel() -> ShellKernel:
-    return ShellKernel()
+def kernel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ShellKernel]:
+    """A shell of its own, its IPython folder in tmp_path; gone afterwards (get_ipython() in
+    this test process is None again)."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    yield ShellKernel()
+    InteractiveShell.clear_instance()
 
 
 def test_each_call_is_a_trip(kernel: ShellKernel) -> None:
@@ -151,3 +161,10 @@ def test_a_hidden_test_reports_the_first_failing_case_as_before(kernel: ShellKer
     with pytest.raises(AssertionError, match="raised an error on hidden random case 1 of 4"):
         agrees_with_reference(hidden_check("double", KernelFunction(kernel, "double")),
                               reference, mixed, hint="twice x", trials=4)
+
+
+def test_the_shell_is_gone_after_the_tests_that_used_it() -> None:
+    """(It runs after them.) Later tests in this process see no IPython shell."""
+    from IPython import get_ipython
+
+    assert get_ipython() is None
