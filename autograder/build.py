@@ -32,12 +32,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any
-
-import nbformat
+from typing import TYPE_CHECKING, Any
 
 from autograder import DEFAULT_COURSE, ROOT
 from autograder.hidden import BEGIN_HIDDEN_TESTS, END_HIDDEN_TESTS
+
+if TYPE_CHECKING:
+    import nbformat
+
+# nbformat (0.1 s to import) is imported where a notebook is read or written: `grade` reads
+# the lessons' names from here before it starts its sandboxes, and should not wait for it.
 
 LESSONS = ROOT / "lessons"
 #: What every assignment folder carries beside its notebook.
@@ -79,6 +83,8 @@ class Lesson:
 
     def exercises(self) -> list[str]:
         """The exercise names, in notebook order."""
+        import nbformat
+
         notebook = nbformat.read(self.path, as_version=4)
         return [meta["grade_id"] for cell in notebook.cells
                 if (meta := cell.metadata.get("nbgrader", {})).get("solution")]
@@ -128,6 +134,8 @@ def provided_cell(names: list[str]) -> str:
 
 def source_notebook(lesson: Lesson) -> nbformat.NotebookNode:
     """The lesson with every exercise answered by its reference and hidden tests added."""
+    import nbformat
+
     notebook = nbformat.read(lesson.path, as_version=4)
     references = lesson.solutions()
     for cell in notebook.cells:
@@ -145,6 +153,8 @@ def source_notebook(lesson: Lesson) -> nbformat.NotebookNode:
 def build(course: Path = DEFAULT_COURSE, lessons: list[Lesson] | None = None) -> Path:
     """Write `course/source/<lesson>/` for each of `lessons` (None: every lesson; an empty list:
     none): the notebook and its support files."""
+    import nbformat
+
     for lesson in all_lessons() if lessons is None else lessons:
         folder = course / "source" / lesson.name
         if folder.exists():

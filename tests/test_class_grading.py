@@ -464,8 +464,9 @@ def test_no_secrets_no_writes_no_network(graded: Graded) -> None:
 @needs_sandbox
 def test_the_sandbox_shows_only_its_allowlist(graded: Graded) -> None:
     """Student code sees the system's programs and libraries, the few files of /etc that
-    Python's libraries read, the Python installation and its own worker's folder: the
-    submission lists every path it can see, outside those trees, and that is all of them."""
+    Python's libraries read, the Python installation and its own worker's folder (not the
+    other slot's, though both workers share a sandbox): the submission lists every path it can
+    see, outside those trees, and that is all of them. Its network is empty, loopback too."""
     from autograder.grading.sandbox import ALLOWED_ETC, SYSTEM_LINKS
 
     path = graded.course / "autograded" / "lists_what_it_can_read" / LESSON.name / LESSON.path.name
@@ -486,6 +487,7 @@ def test_the_sandbox_shows_only_its_allowlist(graded: Graded) -> None:
     expected |= chain(worker)
     assert visible == expected, (sorted(visible - expected), sorted(expected - visible))
     assert str(ROOT) not in "\n".join(visible - chain(sys.prefix))
+    assert "LOOPBACK refused: " in printed, printed[-300:]
     assert graded.total("lists_what_it_can_read") == FULL
 
 
@@ -557,8 +559,8 @@ def test_watchdog_stops_a_submission_past_its_total_time(graded: Graded, monkeyp
     monkeypatch.setattr(grading, "WATCHDOG_GRACE", 0.0)
     options = Options(course=graded.course, timeout=120, total_timeout=3.0, memory_mb=1024,
                       db_url=gradebook_url(graded.course))  # as grade_class sets it
-    worker = Worker(graded.course.parent / "watchdog-worker", sandbox=True, preimport=["numpy"],
-                    private=[ROOT, graded.course]).ready()
+    worker = Worker.alone(graded.course.parent / "watchdog-worker", sandbox=True,
+                          preimport=["numpy"], private=[ROOT, graded.course], uid=299_999).ready()
     try:
         outcome = grading.grade(options, LESSON.name, "sleeps_past_total", worker=worker,
                                 lock=threading.Lock(), slot_uid=299_999)
@@ -568,6 +570,27 @@ def test_watchdog_stops_a_submission_past_its_total_time(graded: Graded, monkeyp
     assert "grading time limit: the sandbox was stopped after 3 s" in "; ".join(outcome.notes)
     assert "kernel died" in "; ".join(outcome.notes)
     assert not worker.alive()
+
+
+@needs_sandbox
+def test_stopping_one_slot_leaves_the_other_answering(tmp_path: Path) -> None:
+    """The watchdog stops one slot's worker (and its kernels); the worker beside it, forked
+    from the same process in the same sandbox, goes on answering."""
+    from autograder.grading.sandbox import Workers
+
+    workers = Workers([tmp_path / "w0", tmp_path / "w1"], sandbox=True, private=[ROOT],
+                      uids=[299_997, 299_998])
+    try:
+        stopped, other = workers[0].ready(), workers[1].ready()
+        stopped.stop()
+        deadline = time.monotonic() + 10
+        while stopped.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not stopped.alive()
+        assert other.alive() and other.kernel_status() is None
+    finally:
+        workers.close()
+    assert workers.process.returncode == 0  # its last worker closed, it ended by itself
 
 
 @needs_sandbox
@@ -634,14 +657,19 @@ def test_nothing_outlives_a_killed_grading_command(graded: Graded, tmp_path: Pat
                     left.add(pid)
         return left
 
+    def started(processes: dict[int, str]) -> bool:
+        """The sandbox, the process that imports for both workers and the two workers, and
+        the two grading processes (forks of the command, under its command line)."""
+        kinds = [("bwrap" in args.split(" ", 1)[0], '"slots": [' in args,
+                  " -m autograder grade " in args) for args in processes.values()]
+        return (any(k[0] for k in kinds) and sum(k[1] for k in kinds) >= 3
+                and sum(k[2] for k in kinds) >= 2)
+
     try:
         deadline = time.monotonic() + 60
-        while not any("bwrap" in args for args in tree().values()) and time.monotonic() < deadline:
+        while not started(processes := tree()) and time.monotonic() < deadline:
             time.sleep(0.2)
-        time.sleep(1.0)  # both grading processes and their sandboxes
-        processes = tree()
-        bwraps = [pid for pid, args in processes.items() if args.startswith(("bwrap", "/usr/bin/bwrap"))]
-        assert len(processes) >= 5 and len(bwraps) >= 2, processes  # command, 2 graders, 2 sandboxes
+        assert started(processes), processes
     finally:
         command.kill()
         command.wait()

@@ -14,9 +14,11 @@ cell, and so does every submission with `--full`; the note says why.
 
 Each grading process owns a warm worker in a bubblewrap sandbox (no network, no view of
 the course, the project or other students; an unprivileged uid; limits on time, memory,
-processes and file size); every submission runs in a kernel freshly forked from it. A
-grading process that crashes, or hangs past a submission's total time plus
-`Options.grader_grace`, costs that one submission, not the class (see `grade_class`).
+processes and file size); every submission runs in a kernel freshly forked from it. The
+workers are forked from one process that imports the kernels' modules once (sandbox.py,
+`Workers`), each with its own namespaces, folder and uid. A grading process that crashes,
+or hangs past a submission's total time plus `Options.grader_grace`, costs that one
+submission, not the class (see `grade_class`).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from typing import TYPE_CHECKING
 from autograder import DEFAULT_COURSE, ROOT
 from autograder.gradebook import reuse_connections
 from autograder.grading.outcome import FAILED, GRADED, NO_SUBMISSION, Options, Outcome
-from autograder.grading.sandbox import Worker
+from autograder.grading.sandbox import Worker, Workers
 from autograder.grading.worker import die_with_parent
 
 if TYPE_CHECKING:
@@ -56,7 +58,7 @@ _STATE: dict = {}
 Task = tuple[str, str]  # (lesson, student)
 
 
-def _start_process(slots, lock, launched: list[Worker], uid0: int, board: Board) -> None:
+def _start_process(slots, lock, launched: Workers, board: Board) -> None:
     """In each grading process: take a slot and the warm worker launched for it."""
     die_with_parent()  # a killed command leaves no grading process behind
     slot = slots.get()
@@ -70,12 +72,12 @@ def _start_process(slots, lock, launched: list[Worker], uid0: int, board: Board)
     reuse_connections()
 
     def start() -> Worker:  # a fresh worker like this one, should this one die
-        return Worker(worker.folder, sandbox=worker.sandbox, private=worker.private,
-                      preimport=worker.preimport).ready()
+        return Worker.alone(worker.folder, sandbox=worker.sandbox, private=worker.private,
+                            preimport=worker.preimport, uid=worker.uid).ready()
 
     board.pid[slot] = os.getpid()
-    _STATE.update(lock=lock, uid=uid0 + slot if worker.sandbox else None, start=start,
-                  worker=worker.ready(), slot=slot, board=board)
+    _STATE.update(lock=lock, uid=worker.uid, start=start, worker=worker.ready(), slot=slot,
+                  board=board)
 
 
 def _grade(options: Options, task: int, lesson: str, student: str) -> Outcome:
@@ -225,9 +227,10 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
     """Grade `tasks` with `workers` grading processes, each with a warm worker, until they are
     all graded or a grading process dies; the outcomes, and the tasks then in flight."""
     workers = min(workers, len(tasks))
-    launched = [Worker(pool.base / f"w{slot}", sandbox=pool.sandbox, preimport=pool.preimport,
-                       private=[ROOT, pool.options.course, Path(tempfile.gettempdir())])
-                for slot in range(workers)]
+    launched = Workers([pool.base / f"w{slot}" for slot in range(workers)], sandbox=pool.sandbox,
+                       preimport=pool.preimport,
+                       private=[ROOT, pool.options.course, Path(tempfile.gettempdir())],
+                       uids=[pool.uid0 + slot if pool.sandbox else None for slot in range(workers)])
     # While the workers import their modules (about a second), this process loads nbgrader
     # and the course's config, once, and checks the gradebook: the grading processes forked
     # below inherit them.
@@ -247,8 +250,7 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
         # ends without a last pass over them (it took 0.3 s of a command's run).
         gc.freeze()
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_process,
-                                 initargs=(slots, context.Lock(), launched, pool.uid0,
-                                           board)) as executor:
+                                 initargs=(slots, context.Lock(), launched, board)) as executor:
             futures = {executor.submit(_grade, pool.options, index, *task): task
                        for index, task in enumerate(tasks)}
             while futures:
@@ -270,8 +272,7 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
                 if broken:
                     return outcomes, [tasks[index] for index in board.in_flight()]
     finally:
-        for worker in launched:
-            worker.close()
+        launched.close()
     return outcomes, []
 
 
@@ -285,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--course", type=Path, default=DEFAULT_COURSE,
                         help="nbgrader course directory (default: autograder/course)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="parallel grading processes, one warm sandbox each (default: CPUs)")
+                        help="parallel grading processes, one warm worker each (default: CPUs)")
     parser.add_argument("--csv", type=Path, help="grade table to write (default: COURSE/grades.csv)")
     parser.add_argument("--timeout", type=int, help="seconds per cell (default: the course config's)")
     parser.add_argument("--total-timeout", type=float, default=600.0,

@@ -259,14 +259,14 @@ class SandboxedExecute(RearmingExecute):
         """Run the cells the grades depend on (plan.py); should that run meet an error a
         skipped cell could explain, run the submission again, every cell, in a new kernel."""
         ctx = CONTEXT
-        plan = Plan(None, "--full") if self.full else plan_cells(nb, ctx.release)
-        original = copy.deepcopy(nb) if plan.run is not None else None
-        if plan.run is None and not self.full:
-            ctx.notes.append(f"every cell run: {plan.reason}")
-        first_note = len(ctx.notes)
         if ctx.lock is not None:
             ctx.lock.release()
         try:
+            plan = Plan(None, "--full") if self.full else plan_cells(nb, ctx.release)
+            original = copy.deepcopy(nb) if plan.run is not None else None
+            if plan.run is None and not self.full:
+                ctx.notes.append(f"every cell run: {plan.reason}")
+            first_note = len(ctx.notes)
             try:
                 return self.run(plan, nb, resources, km)
             except FallBack as why:

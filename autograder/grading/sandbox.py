@@ -1,20 +1,24 @@
-"""Start a warm worker (autograder/grading/worker.py) inside bubblewrap, and talk to it.
+"""Start warm workers (autograder/grading/worker.py) inside bubblewrap, and talk to them.
 
 The sandbox sees an allowlist of the machine, read-only: the system's programs and libraries
 (/usr, without /usr/local), the few files of /etc that the dynamic loader and Python's
 libraries read (ALLOWED_ETC), and the Python installation (the environment and the
 interpreter it points to). Nothing else of the host: no home folders, no project (so no
 solutions/, autograder/, hidden tests), no course directory (gradebook, other students),
-no other course. The worker's own folder is the one writable place; it holds, per
+no other course. A worker's own folder is the one writable place; it holds, per
 submission, the kernel's scratch directory (with the lesson's provided files, read-only)
 and its unix sockets. No network (a new network namespace), a new pid
-namespace (the worker is its init's child; nothing survives it), and the worker dies
-with its grader (--die-with-parent).
-"""
+namespace (the workers are its init's descendants; nothing survives them), and the sandbox
+dies with its grader (--die-with-parent).
+
+The grading processes' workers share one sandbox and one import (`Workers`); inside it,
+each slot's worker has namespaces of its own (network, IPC, mounts) and sees its own
+folder only, as if it were alone, and its kernels run as a uid of their own."""
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import shutil
@@ -99,52 +103,117 @@ def bwrap_command(folder: Path, private: list[Path]) -> list[str]:
     return cmd + ["--remount-ro", "/"]
 
 
-class Worker:
-    """A warm worker process (in a sandbox, or not) and its JSON-lines channel.
+class Workers:
+    """Warm workers, one per folder (a grading process's slot), that share one import.
 
-    A worker takes about a second to import what kernels use (numpy, matplotlib, IPython,
-    torch...): the constructor only launches it, so that the caller can work meanwhile;
-    `ready()`, called by the process that will talk to it, waits for it.
+    One process (in one sandbox, or not) imports what kernels use (numpy, matplotlib,
+    IPython, torch...: about a second of CPU), then forks a worker per slot; each slot's
+    worker has its own network and IPC namespaces and sees its own folder only
+    (worker.py, `isolate`), and talks on its own channel: three pipes, made here. The
+    constructor only launches the process, so that the caller can work meanwhile; each
+    `Worker.ready()`, called by the process that will talk to that worker, waits for it.
+    `uids`: the uid of each slot's kernels, whose processes go when the slot is stopped.
     """
 
-    def __init__(self, folder: Path, *, sandbox: bool, private: list[Path],
-                 preimport: list[str] = ()) -> None:
-        self.folder, self.sandbox, self.private, self.preimport = folder, sandbox, private, preimport
-        folder.mkdir(parents=True, exist_ok=True)
-        os.chmod(folder, 0o755)
-        python = [sys.executable, "-I", "-c", WORKER_SOURCE.read_text(), json.dumps(list(preimport))]
-        cmd = bwrap_command(folder, private) + python if sandbox else python
+    def __init__(self, folders: list[Path], *, sandbox: bool, private: list[Path],
+                 preimport: list[str] = (), uids: list[int | None] | None = None) -> None:
+        for folder in folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            os.chmod(folder, 0o755)
+        uids = uids or [None] * len(folders)
+        ends = [(os.pipe(), os.pipe(), os.pipe()) for _ in folders]  # requests, replies, errors
+        theirs = [[requests[0], replies[1], errors[1]] for requests, replies, errors in ends]
+        spec = {"preimport": list(preimport), "isolated": sandbox,
+                "slots": [{"folder": str(folder.resolve()), "uid": uid, "fds": fds}
+                          for folder, uid, fds in zip(folders, uids, theirs, strict=True)]}
+        shared = Path(os.path.commonpath([folder.resolve() for folder in folders]))
+        python = [sys.executable, "-I", "-c", WORKER_SOURCE.read_text(), json.dumps(spec)]
+        cmd = bwrap_command(shared, private) + python if sandbox else python
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-               "HOME": str(folder), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+               "HOME": str(shared), "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1"}
-        self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.PIPE, env=env, text=True, bufsize=1,
+        # Its own errors (before it forks the slots' workers) go where slot 0's go.
+        self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                        stderr=theirs[0][2], env=env, text=True, bufsize=1,
+                                        pass_fds=[fd for fds in theirs for fd in fds],
                                         start_new_session=True)
+        for fd in (fd for fds in theirs for fd in fds):
+            os.close(fd)  # theirs only: a worker that dies then closes its replies' pipe
+        self.workers = [Worker(self, slot, folder, sandbox=sandbox, private=private,
+                               preimport=preimport, uid=uid,
+                               channel=(requests[1], replies[0], errors[0]))
+                        for slot, (folder, uid, (requests, replies, errors))
+                        in enumerate(zip(folders, uids, ends, strict=True))]
+
+    def __getitem__(self, slot: int) -> Worker:
+        return self.workers[slot]
+
+    def __len__(self) -> int:
+        return len(self.workers)
+
+    def stop(self, slot: int) -> None:
+        """Kill slot `slot`'s worker, its kernel and every process of its kernels' uid."""
+        with contextlib.suppress(OSError, ValueError):
+            os.write(self.process.stdin.fileno(), f"stop {slot}\n".encode())
+
+    def close(self) -> None:
+        """Close every slot's channel (each worker then ends, with its submission), then wait
+        for the process (which ends with the last of them)."""
+        for worker in self.workers:
+            worker.close()
+        try:
+            self.process.stdin.close()
+            self.process.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
+
+
+class Worker:
+    """One slot's warm worker (see `Workers`) and its JSON-lines channel."""
+
+    def __init__(self, workers: Workers, slot: int, folder: Path, *, sandbox: bool,
+                 private: list[Path], preimport: list[str], uid: int | None,
+                 channel: tuple[int, int, int]) -> None:
+        self.launcher, self.slot, self.folder, self.uid = workers, slot, folder, uid
+        self.sandbox, self.private, self.preimport = sandbox, private, preimport
+        requests, replies, errors = channel
+        self.requests = open(requests, "w", buffering=1)
+        self.replies = open(replies)
+        self.errors = open(errors)
         self.lock = threading.Lock()
         self.stderr: list[str] = []
 
+    @classmethod
+    def alone(cls, folder: Path, *, sandbox: bool, private: list[Path],
+              preimport: list[str] = (), uid: int | None = None) -> Worker:
+        """A worker with a process (and a sandbox) of its own; call `ready()` next."""
+        return Workers([folder], sandbox=sandbox, private=private, preimport=preimport,
+                       uids=[uid])[0]
+
     def ready(self) -> Worker:
         """Wait until the worker has imported its modules (and keep reading its stderr)."""
-        threading.Thread(target=self._drain, daemon=True).start()
-        line = self.process.stdout.readline()
+        drain = threading.Thread(target=self._drain, daemon=True)
+        drain.start()
+        line = self.replies.readline()
         if not line:
-            self.process.wait()
+            drain.join(timeout=1.0)  # its last words
             raise SandboxError("the worker did not start:\n" + "".join(self.stderr[-30:]))
         ready = json.loads(line)
         self.preloaded, self.address_space = ready["ready"], ready["vm"]
         return self
 
     def _drain(self) -> None:
-        for line in self.process.stderr:
+        for line in self.errors:
             self.stderr.append(line)
             del self.stderr[:-200]
 
     def call(self, op: str, **request) -> dict:
         with self.lock:
             try:
-                self.process.stdin.write(json.dumps({"op": op, **request}) + "\n")
-                self.process.stdin.flush()
-                line = self.process.stdout.readline()
+                self.requests.write(json.dumps({"op": op, **request}) + "\n")
+                self.requests.flush()
+                line = self.replies.readline()
             except (BrokenPipeError, ValueError, OSError) as err:
                 raise SandboxError(f"the worker stopped: {err}") from err
             if not line:
@@ -172,13 +241,12 @@ class Worker:
             return {"status": -9}
 
     def stop(self) -> None:
-        """Kill the worker and, with it, everything in its sandbox. Safe from any thread, even
-        while a call waits for the worker (it takes no lock)."""
-        self.process.kill()
+        """Kill the worker and, with it, every process of its submission. Safe from any
+        thread, even while a call waits for the worker (it takes no lock)."""
+        self.launcher.stop(self.slot)
 
     def alive(self) -> bool:
-        """Whether the worker still answers. (Not Popen.poll: the process that launched the
-        worker may be another one, and waitpid works only for one's own children.)"""
+        """Whether the worker still answers."""
         try:
             self.call("poll")
         except SandboxError:
@@ -186,12 +254,9 @@ class Worker:
         return True
 
     def close(self) -> None:
-        try:
-            self.process.stdin.close()
-            self.process.wait(timeout=5)
-        except (OSError, subprocess.TimeoutExpired):
-            self.process.kill()
-            self.process.wait()
+        """Close the channel: the worker kills its submission's processes and ends."""
+        with contextlib.suppress(OSError):
+            self.requests.close()
 
 
 def eager_nodes(tree: ast.AST) -> Iterator[ast.AST]:

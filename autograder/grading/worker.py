@@ -11,11 +11,20 @@ sockets. It talks to the grader on stdin/stdout, one JSON object per line:
 
 A reaper thread kills, every 0.1 s, any process of the submission's uid other than the
 kernel itself: student code cannot leave processes behind or fork-bomb the machine.
+
+Several grading processes share one import (about a second of CPU each): started with
+slots, the process imports once and forks one worker per slot (`serve_slots`), each on the
+channel (three pipes) the grader made for it, in its own network and IPC namespaces and
+its own view of the grading folder (`isolate`): a slot sees its own folder only, like a
+worker alone in its sandbox. The forking process stays, to reap them and to stop one on the
+grader's request ("stop N" on its stdin) with every process of that slot's kernels.
 This module must stay importable without the course (no autograder imports).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import resource
@@ -221,17 +230,7 @@ class KernelForker:
         with self.lock:
             if not self.active:
                 return {"status": None}
-            for _ in range(50):
-                pids = processes_of(self.uid, self.kernel)
-                if not pids:
-                    break
-                for pid in pids:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except ProcessLookupError:
-                        pass
-                self._collect()
-                time.sleep(0.01)
+            kill_processes(self.uid, self.kernel)
             self._collect()
             self.extra.discard(self.kernel)
             self.killed_processes = len(self.extra)
@@ -276,6 +275,17 @@ class KernelForker:
                 self._collect()
 
 
+def kill_processes(uid: int | None, session: int | None, seconds: float = 0.5) -> None:
+    """SIGKILL every process of `uid` (or, without one, of `session`) until none is left, or
+    for at most `seconds`: one of them may start another while the first ones die."""
+    deadline = time.monotonic() + seconds
+    while (pids := processes_of(uid, session)) and time.monotonic() < deadline:
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.001)
+
+
 def command_line(pid: int | None) -> str:
     """The first 60 characters of a process's command line ("" once it is gone)."""
     try:
@@ -288,16 +298,14 @@ def command_line(pid: int | None) -> str:
 def die_with_parent() -> None:
     """Linux: end when the grader ends, sandboxed (bwrap does this too) or not."""
     try:
-        import ctypes
-
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
 
 
-def main() -> None:
-    die_with_parent()
-    loaded = preimport(json.loads(sys.argv[1]) if len(sys.argv) > 1 else [])
+def serve(loaded: list[str]) -> None:
+    """Answer the grader's requests on stdin/stdout until stdin closes; then end, with the
+    submission's processes."""
     worker = KernelForker()
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing else may write on the protocol channel
@@ -316,6 +324,99 @@ def main() -> None:
     worker.kill({})
     sys.stderr.flush()
     os._exit(0)  # nothing to save: skip tearing down torch, matplotlib... (most of a second)
+
+
+#: Linux's flags for unshare(2) and mount(2).
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWNET = 0x20000, 0x8000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND = 1, 2, 4, 32, 4096
+MS_REC, MS_PRIVATE = 0x4000, 1 << 18
+
+
+def isolate(folder: str) -> None:
+    """Make this slot's worker as separate from the other slots as a worker alone in its
+    sandbox: its own network (an empty one) and IPC namespaces, and its own mount namespace
+    where the grading folder shows this slot's folder only (a read-only tmpfs with
+    `folder` bound into it). Raises OSError if the kernel refuses: a slot is never served
+    unisolated."""
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def call(result: int, what: str) -> None:
+        if result != 0:
+            errno = ctypes.get_errno()
+            raise OSError(errno, f"{what}: {os.strerror(errno)}")
+
+    parent = os.path.dirname(folder).encode()
+    call(libc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC), "unshare")
+    call(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "private mounts")
+    own = os.open(folder, os.O_PATH)  # still reachable once the tmpfs hides the folder
+    call(libc.mount(b"tmpfs", parent, b"tmpfs", MS_NOSUID | MS_NODEV, b"mode=0755"), "tmpfs")
+    os.mkdir(folder, 0o755)
+    call(libc.mount(f"/proc/self/fd/{own}".encode(), folder.encode(), None, MS_BIND, None),
+         "bind the slot's folder")
+    os.close(own)
+    call(libc.mount(None, parent, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None),
+         "read-only tmpfs")
+
+
+def serve_slots(loaded: list[str], slots: list[dict], isolated: bool) -> None:
+    """Fork one worker per slot, each serving its own channel ({"folder", "uid", "fds": [the
+    requests' read end, the replies' and the errors' write ends]}); then stop one when stdin
+    says "stop N", and as each ends, kill whatever is left of its kernels (the processes of
+    its uid). Ends when every slot's worker has ended."""
+    forked: dict[int, int] = {}  # pid -> slot
+    for index, slot in enumerate(slots):
+        pid = os.fork()
+        if pid == 0:  # a slot's worker: never returns
+            try:
+                for target, fd in enumerate(slot["fds"]):
+                    os.dup2(fd, target)
+                for other in slots:
+                    for fd in other["fds"]:
+                        os.close(fd)
+                die_with_parent()
+                if isolated:
+                    isolate(slot["folder"])
+                os.chdir(slot["folder"])
+                serve(loaded)
+            except BaseException:
+                import traceback
+
+                os.write(2, traceback.format_exc().encode())
+            finally:
+                os._exit(70)
+        forked[pid] = index
+    for slot in slots:
+        for fd in slot["fds"]:
+            os.close(fd)
+
+    def stop_on_request() -> None:
+        for line in sys.stdin:
+            index = int(line.split()[1])
+            with contextlib.suppress(ProcessLookupError, StopIteration):
+                pid = next(pid for pid, slot in list(forked.items()) if slot == index)
+                os.kill(pid, signal.SIGKILL)
+
+    threading.Thread(target=stop_on_request, daemon=True).start()
+    while forked:
+        try:
+            pid, _ = os.wait()
+        except ChildProcessError:
+            break
+        index = forked.pop(pid, None)
+        if index is not None and slots[index]["uid"] is not None:
+            kill_processes(slots[index]["uid"], None)  # what its kernels started, if anything
+    os._exit(0)
+
+
+def main() -> None:
+    """argv[1]: JSON, {"preimport": [...], "slots": [...] or absent, "isolated": bool}."""
+    die_with_parent()
+    spec = json.loads(sys.argv[1])
+    loaded = preimport(spec["preimport"])
+    if spec.get("slots"):
+        serve_slots(loaded, spec["slots"], spec.get("isolated", False))
+    else:
+        serve(loaded)
 
 
 if __name__ == "__main__":
