@@ -18,18 +18,20 @@ turns: nbgrader creates a lesson's rows with "find, else add", so two first rele
 lesson at the same moment could both add them.
 
 `reuse_connections` lets a grading process, which opens the gradebook about eleven times
-per submission, connect once.
+per submission, connect once; `take_turns` makes the grading processes of one command open
+it one at a time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # nbgrader's commands run in CONFIG_DIR when the course runs them: its config file is theirs.
 from autograder.nbgrader import CONFIG_DIR
@@ -187,3 +189,70 @@ def reuse_connections() -> None:
 
     if not hasattr(nbgrader.api.create_engine, "cache_info"):
         nbgrader.api.create_engine = functools.cache(nbgrader.api.create_engine)
+
+
+@dataclasses.dataclass
+class Turns:
+    """This process's share of the gradebook lock (`take_turns`)."""
+
+    lock: Any = None  # the lock the grading processes share (None: no turns taken)
+    held: int = 0  # gradebooks open now, each holding the lock once
+    round: int = 0  # `end_turn` starts a new one: a gradebook of an older one holds nothing
+
+
+TURNS = Turns()
+
+
+def take_turns(lock: Any) -> None:
+    """From now on, in this process, an open nbgrader `Gradebook` holds `lock` (a
+    multiprocessing RLock the command's grading processes share) until it is closed.
+
+    A SQLite gradebook takes one writer at a time, and nbgrader reads rows and writes them
+    in one transaction: two processes doing so at once can fail with "database is locked".
+    Every read and write of nbgrader and of this course goes through a `Gradebook` it opens
+    and closes, so holding the lock exactly while one is open keeps them apart, and leaves
+    the rest of grading (the notebook's run, nbgrader's checks of cell metadata, files)
+    free to run side by side.
+    """
+    import nbgrader.api
+
+    gradebook = nbgrader.api.Gradebook
+    if TURNS.lock is lock and getattr(gradebook, "takes_turns", False):
+        return
+    opened, closed = gradebook.__init__, gradebook.close
+    TURNS.lock, TURNS.held = lock, 0
+
+    def open_in_turn(self, *args, **kwargs) -> None:
+        lock.acquire()
+        TURNS.held += 1
+        self.turn = TURNS.round
+        try:
+            opened(self, *args, **kwargs)
+        except BaseException:
+            give_back(self)
+            raise
+
+    def close_ending_turn(self) -> None:
+        try:
+            closed(self)
+        finally:
+            give_back(self)
+
+    gradebook.__init__, gradebook.close = open_in_turn, close_ending_turn
+    gradebook.takes_turns = True
+
+
+def give_back(gradebook: Any) -> None:
+    """Release the lock `gradebook` took, once, unless `end_turn` has already."""
+    if gradebook.__dict__.pop("turn", None) == TURNS.round:
+        TURNS.held -= 1
+        TURNS.lock.release()
+
+
+def end_turn() -> None:
+    """Release the lock for every gradebook this process left open (a step that failed
+    before closing its own): the other grading processes must not wait for it forever."""
+    while TURNS.held > 0:
+        TURNS.held -= 1
+        TURNS.lock.release()
+    TURNS.round += 1

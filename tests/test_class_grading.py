@@ -213,6 +213,49 @@ def test_a_grading_process_opens_each_gradebook_with_one_engine(
         assert one.find_student("reference").id == "reference"
 
 
+def test_a_grading_process_holds_the_lock_while_a_gradebook_is_open(
+        graded: Graded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The grading processes take turns at the gradebook (SQLite has one writer at a time):
+    a process holds the shared lock exactly while it has a gradebook open, gives it back if
+    opening fails, and, at the end of a submission, for a gradebook a failed step left open."""
+    from autograder.gradebook import TURNS, Turns, end_turn, take_turns
+
+    for name in ("__init__", "close"):
+        monkeypatch.setattr(Gradebook, name, getattr(Gradebook, name))  # restored after
+    monkeypatch.setattr(Gradebook, "takes_turns", False, raising=False)
+    for name, value in vars(Turns()).items():
+        monkeypatch.setattr(TURNS, name, value)
+    lock = threading.RLock()
+
+    def held() -> bool:  # by this thread: another one cannot take it
+        free = []
+        probe = threading.Thread(target=lambda: free.append(lock.acquire(blocking=False)
+                                                            and (lock.release() or True)))
+        probe.start()
+        probe.join()
+        return not free[0]
+
+    take_turns(lock)
+    take_turns(lock)  # twice is once
+    url = gradebook_url(graded.course)
+    assert not held()
+    with Gradebook(url) as outer:
+        assert held()
+        with Gradebook(url):
+            assert held()
+        assert held() and outer.find_student("reference").id == "reference"
+    assert not held()
+    with pytest.raises(Exception):  # noqa: B017 (SQLAlchemy's error, whichever it is)
+        Gradebook(f"sqlite:///{graded.course}/no/such/folder/gradebook.db")
+    assert not held()
+    left_open = Gradebook(url)
+    assert held()
+    end_turn()
+    assert not held()
+    left_open.close()  # its turn was given back already
+    assert not held()
+
+
 def test_grade_finds_its_lessons_without_loading_nbgrader(tmp_path: Path) -> None:
     """Loading nbgrader takes most of a second: `grade` finds the lessons by their release/
     folders first, so that its sandboxes start and load their modules meanwhile."""
@@ -562,8 +605,7 @@ def test_watchdog_stops_a_submission_past_its_total_time(graded: Graded, monkeyp
     worker = Worker.alone(graded.course.parent / "watchdog-worker", sandbox=True,
                           preimport=["numpy"], private=[ROOT, graded.course], uid=299_999).ready()
     try:
-        outcome = grading.grade(options, LESSON.name, "sleeps_past_total", worker=worker,
-                                lock=threading.Lock(), slot_uid=299_999)
+        outcome = grading.grade(options, LESSON.name, "sleeps_past_total", worker=worker)
     finally:
         worker.close()
     assert outcome.status == GRADED and outcome.seconds < 30

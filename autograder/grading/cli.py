@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograder import DEFAULT_COURSE, ROOT
-from autograder.gradebook import reuse_connections
+from autograder.gradebook import end_turn, reuse_connections, take_turns
 from autograder.grading.outcome import FAILED, GRADED, NO_SUBMISSION, Options, Outcome
 from autograder.grading.sandbox import Worker, Workers
 from autograder.grading.worker import die_with_parent
@@ -70,14 +70,14 @@ def _start_process(slots, lock, launched: Workers, board: Board) -> None:
         sys.modules["torch"].set_num_threads(1)
     worker = launched[slot]
     reuse_connections()
+    take_turns(lock)
 
     def start() -> Worker:  # a fresh worker like this one, should this one die
         return Worker.alone(worker.folder, sandbox=worker.sandbox, private=worker.private,
                             preimport=worker.preimport, uid=worker.uid).ready()
 
     board.pid[slot] = os.getpid()
-    _STATE.update(lock=lock, uid=worker.uid, start=start, worker=worker.ready(), slot=slot,
-                  board=board)
+    _STATE.update(start=start, worker=worker.ready(), slot=slot, board=board)
 
 
 def _grade(options: Options, task: int, lesson: str, student: str) -> Outcome:
@@ -88,9 +88,9 @@ def _grade(options: Options, task: int, lesson: str, student: str) -> Outcome:
     try:
         if not _STATE["worker"].alive():  # the worker died (a submission killed it): a fresh one
             _STATE["worker"] = _STATE["start"]()
-        return grade(options, lesson, student, worker=_STATE["worker"], lock=_STATE["lock"],
-                     slot_uid=_STATE["uid"])
+        return grade(options, lesson, student, worker=_STATE["worker"])
     finally:
+        end_turn()
         board.task[slot] = -1
 
 
@@ -250,7 +250,7 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
         # ends without a last pass over them (it took 0.3 s of a command's run).
         gc.freeze()
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_process,
-                                 initargs=(slots, context.Lock(), launched, board)) as executor:
+                                 initargs=(slots, context.RLock(), launched, board)) as executor:
             futures = {executor.submit(_grade, pool.options, index, *task): task
                        for index, task in enumerate(tasks)}
             while futures:

@@ -51,7 +51,6 @@ class Context:
 
     worker = None  # sandbox.Worker, or None to let jupyter_client start kernels itself
     scratch = None  # kernel.Scratch
-    lock = None  # the gradebook lock, released while the notebook executes
     notes: list[str] = []  # reset per submission
     release = None  # the released notebook (plan.py tells the learner's cells by it)
     restart_watchdog = None  # called when a submission starts again with every cell
@@ -259,28 +258,22 @@ class SandboxedExecute(RearmingExecute):
         """Run the cells the grades depend on (plan.py); should that run meet an error a
         skipped cell could explain, run the submission again, every cell, in a new kernel."""
         ctx = CONTEXT
-        if ctx.lock is not None:
-            ctx.lock.release()
+        plan = Plan(None, "--full") if self.full else plan_cells(nb, ctx.release)
+        original = copy.deepcopy(nb) if plan.run is not None else None
+        if plan.run is None and not self.full:
+            ctx.notes.append(f"every cell run: {plan.reason}")
+        first_note = len(ctx.notes)
         try:
-            plan = Plan(None, "--full") if self.full else plan_cells(nb, ctx.release)
-            original = copy.deepcopy(nb) if plan.run is not None else None
-            if plan.run is None and not self.full:
-                ctx.notes.append(f"every cell run: {plan.reason}")
-            first_note = len(ctx.notes)
-            try:
-                return self.run(plan, nb, resources, km)
-            except FallBack as why:
-                del ctx.notes[first_note:]  # the full run's notes replace the fast run's
-                ctx.notes.append(f"every cell run: {why} in the fast path")
-                if ctx.scratch is not None:
-                    ctx.scratch.reset()
-                if ctx.restart_watchdog is not None:
-                    ctx.restart_watchdog()
-                nb.cells[:] = original.cells
-                return self.run(Plan(None, str(why)), nb, resources, km)
-        finally:
-            if ctx.lock is not None:
-                ctx.lock.acquire()
+            return self.run(plan, nb, resources, km)
+        except FallBack as why:
+            del ctx.notes[first_note:]  # the full run's notes replace the fast run's
+            ctx.notes.append(f"every cell run: {why} in the fast path")
+            if ctx.scratch is not None:
+                ctx.scratch.reset()
+            if ctx.restart_watchdog is not None:
+                ctx.restart_watchdog()
+            nb.cells[:] = original.cells
+            return self.run(Plan(None, str(why)), nb, resources, km)
 
     def run(self, plan: Plan, nb: NotebookNode, resources: Any, km: Any) -> Any:
         """One execution of the notebook, of the cells `plan` names, in a fresh kernel."""

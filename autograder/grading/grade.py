@@ -254,8 +254,9 @@ class ErrorLog(logging.Handler):
 
 def stop_sandbox(worker, total_timeout: float, notes: list[str]) -> None:
     """The watchdog's action: the submission outlasted its total time, whatever it was doing
-    (one long cell, or a hidden test calling into a kernel that never answers). Stopping the
-    sandbox ends its kernel; the grading process sees a dead kernel, and goes on."""
+    (one long cell, or a hidden test calling into a kernel that never answers). Stopping its
+    worker, in the sandbox, ends its kernel; the grading process sees a dead kernel, and goes
+    on."""
     notes.append(f"grading time limit: the sandbox was stopped after {total_timeout:g} s")
     worker.stop()
 
@@ -279,8 +280,9 @@ class Watchdog:
             self.timer.cancel()
 
 
-def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid) -> Outcome:
-    """Grade one submission; never raises (a failure is an outcome)."""
+def grade(options: Options, lesson: str, student: str, *, worker) -> Outcome:
+    """Grade one submission with `worker` (sandbox.Worker; None: jupyter_client starts the
+    kernel); never raises (a failure is an outcome)."""
     from nbgrader.converters import Autograde
 
     from autograder.grading.kernel import Scratch
@@ -297,21 +299,20 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
         if outcome.status == NO_SUBMISSION:
             return outcome
         if outcome.status != GRADED:
-            with lock:
-                record_zero(options.db_url, lesson, student)
-                outcome.score, outcome.max_score = scores(options.db_url, lesson, student)
+            record_zero(options.db_url, lesson, student)
+            outcome.score, outcome.max_score = scores(options.db_url, lesson, student)
             return outcome
         scratch = watchdog = None
         if worker is not None:
             limits = {"AS": worker.address_space + options.memory_mb * 2**20,
                       "CPU": int(options.total_timeout) + 30, "NPROC": 48,
                       "FSIZE": 256 * 2**20, "NOFILE": 256}
-            scratch = Scratch(worker.folder, f"{student}-{lesson}"[:100], slot_uid,
+            scratch = Scratch(worker.folder, f"{student}-{lesson}"[:100], worker.uid,
                               release_path.parent, limits)
             watchdog = Watchdog(options.total_timeout + WATCHDOG_GRACE, stop_sandbox,
                                 (worker, options.total_timeout, outcome.notes))
             # A second run (every cell, after the fast path) gets the whole time again.
-        CONTEXT.worker, CONTEXT.scratch, CONTEXT.lock = worker, scratch, lock
+        CONTEXT.worker, CONTEXT.scratch = worker, scratch
         CONTEXT.release, CONTEXT.notes = release, outcome.notes
         CONTEXT.restart_watchdog = watchdog.restart if watchdog else None
         app = Autograde(coursedir=None, config=course_config(options, lesson, student))
@@ -321,9 +322,8 @@ def grade(options: Options, lesson: str, student: str, *, worker, lock, slot_uid
         app.coursedir = CourseDirectory(config=app.config)
         cwd = os.getcwd()
         try:
-            with lock:
-                app.start()
-                outcome.score, outcome.max_score = scores(options.db_url, lesson, student)
+            app.start()
+            outcome.score, outcome.max_score = scores(options.db_url, lesson, student)
         finally:
             os.chdir(cwd)
             if scratch is not None:
