@@ -450,10 +450,14 @@ class SandboxedExecute(RearmingExecute):
         return cell.outputs
 
     def run_hidden(self, code: str) -> list[NotebookNode]:
-        """Run a hidden-test region in this process against the kernel's functions."""
+        """Run a hidden-test region in this process against the kernel's functions.
+
+        What it prints goes in the cell's outputs. What it writes to stderr, a reference's
+        progress bar (lesson 08's trains a model), is dropped: it would land on the
+        instructor's terminal, over the command's own progress bar."""
         printed = io.StringIO()
         try:
-            with contextlib.redirect_stdout(printed):
+            with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(io.StringIO()):
                 exec(compile(code, "<hidden tests>", "exec"), Namespace(self))
         except AssertionError as err:  # CheckFailed: the teaching message, no expected values
             outputs = [error_output(type(err).__name__, str(err))]

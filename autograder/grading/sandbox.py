@@ -134,7 +134,7 @@ class Workers:
                "MKL_NUM_THREADS": "1"}
         # Its own errors (before it forks the slots' workers) go where slot 0's go.
         self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                        stderr=theirs[0][2], env=env, text=True, bufsize=1,
+                                        stderr=theirs[0][2], env=env,
                                         pass_fds=[fd for fds in theirs for fd in fds],
                                         start_new_session=True)
         for fd in (fd for fds in theirs for fd in fds):
@@ -157,10 +157,13 @@ class Workers:
             os.write(self.process.stdin.fileno(), f"stop {slot}\n".encode())
 
     def close(self) -> None:
-        """Close every slot's channel (each worker then ends, with its submission), then wait
-        for the process (which ends with the last of them)."""
+        """Close every slot's channel: each worker ends, with its submission's processes, and
+        the process that forked them with the last (see `Worker.close`)."""
         for worker in self.workers:
             worker.close()
+
+    def wait(self) -> None:
+        """Wait for the process, which ends once every channel is closed (killed after 5 s)."""
         try:
             self.process.stdin.close()
             self.process.wait(timeout=5)
@@ -172,10 +175,10 @@ class Workers:
 class Worker:
     """One slot's warm worker (see `Workers`) and its JSON-lines channel."""
 
-    def __init__(self, workers: Workers, slot: int, folder: Path, *, sandbox: bool,
+    def __init__(self, launcher: Workers, slot: int, folder: Path, *, sandbox: bool,
                  private: list[Path], preimport: list[str], uid: int | None,
                  channel: tuple[int, int, int]) -> None:
-        self.launcher, self.slot, self.folder, self.uid = workers, slot, folder, uid
+        self.launcher, self.slot, self.folder, self.uid = launcher, slot, folder, uid
         self.sandbox, self.private, self.preimport = sandbox, private, preimport
         requests, replies, errors = channel
         self.requests = open(requests, "w", buffering=1)
@@ -254,9 +257,12 @@ class Worker:
         return True
 
     def close(self) -> None:
-        """Close the channel: the worker kills its submission's processes and ends."""
+        """Close the channel: the worker kills its submission's processes and ends. With the
+        last of its launcher's channels, wait for the launcher's process to end too."""
         with contextlib.suppress(OSError):
             self.requests.close()
+        if all(worker.requests.closed for worker in self.launcher.workers):
+            self.launcher.wait()
 
 
 def eager_nodes(tree: ast.AST) -> Iterator[ast.AST]:
