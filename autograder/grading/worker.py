@@ -1,8 +1,15 @@
-"""The warm worker: runs INSIDE the sandbox (bubblewrap) as root of its own pid namespace.
+"""The warm workers: run INSIDE the sandbox (bubblewrap), as root of its own pid namespace.
 
-It imports the heavy modules once, then, per submission, forks a child that drops to an
-unprivileged uid, sets resource limits, and becomes an IPython kernel listening on unix
-sockets. It talks to the grader on stdin/stdout, one JSON object per line:
+One process imports the heavy modules once (about a second of CPU) and forks a worker per
+slot, one per grading process (`serve_slots`), each on the channel (three pipes) the grader
+made for it, with network and IPC namespaces of its own and its own view of the grading
+folder (`isolate`): a slot sees its own folder only, as if it were alone in the sandbox.
+That process stays, to stop a slot's worker on the grader's request ("stop N" on its stdin)
+and, as each ends, to kill whatever its kernels left.
+
+Per submission, a slot's worker forks a child that drops to the slot's unprivileged uid,
+sets resource limits, and becomes an IPython kernel listening on unix sockets. The worker
+talks to its grading process on its channel (stdin/stdout), one JSON object per line:
 
     {"op": "start", "work": DIR, "ipc": DIR, "uid": N, "connection": {...}, "limits": {...}}
     {"op": "signal", "signum": N}      (e.g. SIGINT to interrupt the running cell)
@@ -11,13 +18,6 @@ sockets. It talks to the grader on stdin/stdout, one JSON object per line:
 
 A reaper thread kills, every 0.1 s, any process of the submission's uid other than the
 kernel itself: student code cannot leave processes behind or fork-bomb the machine.
-
-Several grading processes share one import (about a second of CPU each): started with
-slots, the process imports once and forks one worker per slot (`serve_slots`), each on the
-channel (three pipes) the grader made for it, in its own network and IPC namespaces and
-its own view of the grading folder (`isolate`): a slot sees its own folder only, like a
-worker alone in its sandbox. The forking process stays, to reap them and to stop one on the
-grader's request ("stop N" on its stdin) with every process of that slot's kernels.
 This module must stay importable without the course (no autograder imports).
 """
 
@@ -304,8 +304,8 @@ def die_with_parent() -> None:
 
 
 def serve(loaded: list[str]) -> None:
-    """Answer the grader's requests on stdin/stdout until stdin closes; then end, with the
-    submission's processes."""
+    """Answer the grader's requests on stdin/stdout (a slot's channel) until stdin closes;
+    then end, with the submission's processes."""
     worker = KernelForker()
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing else may write on the protocol channel
@@ -409,14 +409,11 @@ def serve_slots(loaded: list[str], slots: list[dict], isolated: bool) -> None:
 
 
 def main() -> None:
-    """argv[1]: JSON, {"preimport": [...], "slots": [...] or absent, "isolated": bool}."""
+    """argv[1]: JSON, {"preimport": [module names], "slots": [see serve_slots], "isolated":
+    whether each slot gets namespaces of its own (in the sandbox)}."""
     die_with_parent()
     spec = json.loads(sys.argv[1])
-    loaded = preimport(spec["preimport"])
-    if spec.get("slots"):
-        serve_slots(loaded, spec["slots"], spec.get("isolated", False))
-    else:
-        serve(loaded)
+    serve_slots(preimport(spec["preimport"]), spec["slots"], spec["isolated"])
 
 
 if __name__ == "__main__":
