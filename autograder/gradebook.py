@@ -216,14 +216,14 @@ def take_turns(lock: Any) -> None:
     """
     import nbgrader.api
 
+    TURNS.lock, TURNS.held = lock, 0
     gradebook = nbgrader.api.Gradebook
-    if TURNS.lock is lock and getattr(gradebook, "takes_turns", False):
+    if getattr(gradebook, "takes_turns", False):
         return
     opened, closed = gradebook.__init__, gradebook.close
-    TURNS.lock, TURNS.held = lock, 0
 
     def open_in_turn(self, *args, **kwargs) -> None:
-        lock.acquire()
+        TURNS.lock.acquire()
         TURNS.held += 1
         self.turn = TURNS.round
         try:
@@ -245,14 +245,17 @@ def take_turns(lock: Any) -> None:
 def give_back(gradebook: Any) -> None:
     """Release the lock `gradebook` took, once, unless `end_turn` has already."""
     if gradebook.__dict__.pop("turn", None) == TURNS.round:
-        TURNS.held -= 1
-        TURNS.lock.release()
+        release_one()
+
+
+def release_one() -> None:
+    TURNS.held -= 1
+    TURNS.lock.release()
 
 
 def end_turn() -> None:
     """Release the lock for every gradebook this process left open (a step that failed
     before closing its own): the other grading processes must not wait for it forever."""
     while TURNS.held > 0:
-        TURNS.held -= 1
-        TURNS.lock.release()
+        release_one()
     TURNS.round += 1

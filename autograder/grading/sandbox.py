@@ -148,9 +148,6 @@ class Workers:
     def __getitem__(self, slot: int) -> Worker:
         return self.workers[slot]
 
-    def __len__(self) -> int:
-        return len(self.workers)
-
     def stop(self, slot: int) -> None:
         """Kill slot `slot`'s worker, its kernel and every process of its kernels' uid."""
         with contextlib.suppress(OSError, ValueError):
