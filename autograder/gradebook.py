@@ -17,9 +17,9 @@ driver's error, instead of failing every submission one by one.
 turns: nbgrader creates a lesson's rows with "find, else add", so two first releases of one
 lesson at the same moment could both add them.
 
-`reuse_connections` lets a grading process, which opens the gradebook about eleven times
-per submission, connect once; `take_turns` makes the grading processes of one command open
-it one at a time.
+`reuse_connections` lets a grading process, which opens the gradebook about ten times per
+submission, connect once and check its tables once; `take_turns` makes the grading
+processes of one command open it one at a time.
 """
 
 from __future__ import annotations
@@ -176,19 +176,27 @@ def one_at_a_time(url: str, task: str) -> Iterator[None]:
 
 
 def reuse_connections() -> None:
-    """From now on, in this process, nbgrader opens each gradebook URL with one engine.
+    """From now on, in this process, nbgrader opens each gradebook URL with one engine, and
+    makes sure of its tables once.
 
     nbgrader's `Gradebook` makes a new SQLAlchemy engine every time it is opened: a new
-    connection, and SQLAlchemy's cache of compiled statements thrown away. Grading one
-    submission opens it about eleven times (nbgrader's converter and preprocessors, and
-    ours). One engine per URL makes an open about 2 ms instead of 5.5 ms, and keeps the
-    compiled statements. Call it only in a process that will not fork: two processes must
-    not share an engine's connections (the grading processes call it as they start).
+    connection, and SQLAlchemy's cache of compiled statements thrown away. It also lists the
+    database's tables and creates any that are missing, every time. Grading one submission
+    opens it about ten times (nbgrader's converter and preprocessors, and ours), each time
+    holding the gradebook lock (`take_turns`). Here each URL gets one engine, which keeps
+    its connection and compiled statements, and its tables are checked once (nothing drops
+    them). Call it only in a process that will not fork: two processes must not share an
+    engine's connections (the grading processes call it as they start).
     """
     import nbgrader.api
 
-    if not hasattr(nbgrader.api.create_engine, "cache_info"):
-        nbgrader.api.create_engine = functools.cache(nbgrader.api.create_engine)
+    if hasattr(nbgrader.api.create_engine, "cache_info"):
+        return
+    nbgrader.api.create_engine = functools.cache(nbgrader.api.create_engine)
+    # An engine's inspector keeps what it has read (its info cache): its tables, listed once.
+    nbgrader.api.inspect = functools.cache(nbgrader.api.inspect)
+    metadata = nbgrader.api.Base.metadata
+    metadata.create_all = functools.cache(metadata.create_all)  # once per bind (engine)
 
 
 @dataclasses.dataclass

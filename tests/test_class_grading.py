@@ -196,21 +196,35 @@ def test_provided_files_are_copied_once_compiled_and_linked(tmp_path: Path) -> N
     assert "42" in (second.work / "helpers" / "tool.py").read_text()
 
 
-def test_a_grading_process_opens_each_gradebook_with_one_engine(
+def test_a_grading_process_opens_each_gradebook_with_one_engine_and_checks_its_tables_once(
         graded: Graded, monkeypatch: pytest.MonkeyPatch) -> None:
     import nbgrader.api
 
     from autograder.gradebook import reuse_connections
 
-    monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)  # restored
+    metadata = nbgrader.api.Base.metadata
+    created = []  # the engines whose tables were checked (and created if missing)
+
+    def create_all(bind, **options) -> None:
+        created.append(bind)
+        type(metadata).create_all(metadata, bind, **options)
+
+    for name in ("create_engine", "inspect"):  # restored after the test
+        monkeypatch.setattr(nbgrader.api, name, getattr(nbgrader.api, name))
+    monkeypatch.setattr(metadata, "create_all", create_all)
     url = gradebook_url(graded.course)
     with Gradebook(url) as one, Gradebook(url) as two:
         assert one.engine is not two.engine
+    assert created == [one.engine, two.engine]
     reuse_connections()
     reuse_connections()  # twice is once
+    created.clear()
     with Gradebook(url) as one, Gradebook(url) as two:
         assert one.engine is two.engine
         assert one.find_student("reference").id == "reference"
+    with Gradebook(url) as three:
+        assert three.find_student("reference").id == "reference"
+    assert created == [one.engine]
 
 
 def test_a_grading_process_holds_the_lock_while_a_gradebook_is_open(
