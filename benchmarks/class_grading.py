@@ -1,17 +1,21 @@
 """Grading a class: serial `nbgrader autograde` against `python -m autograder grade`.
 
     .venv/bin/python benchmarks/class_grading.py [--lessons 01,04,08,11] [--students 20]
-                                                 [--workers N] [--also-full]
+                                                 [--workers N] [--repeat 3] [--also-full]
 
 For each lesson: builds it in a temporary course, submits the same class twice (reference
 answers, untouched releases and rounds of mutants, in turn), then grades one copy with
-plain `nbgrader autograde` (one process, one submission after another) and the other with
-this course's command (parallel, warm, sandboxed, running only the cells the grades
-depend on), both timed from the command line, start-up included. Prints both times, each
-side's median and slowest submission (a stall shows there), the ratio (target: 10x or
-more), whether every grade of every submission is identical, and how many submissions
-the command ran in full (the fast path's fallback); with --also-full, the command's time
-with --full too. Ends with one line per lesson. A benchmark: it prints, it asserts nothing.
+plain `nbgrader autograde` (one process, one submission after another) and copies of the
+other with this course's command (parallel, warm, sandboxed, running only the cells the
+grades depend on), both timed from the command line, start-up included. The command runs
+--repeat times (3 by default), each on a fresh copy of the class, and its median time is
+the one compared: a run of a few seconds on a shared machine is at the mercy of whatever
+else runs in those seconds, where the serial run, ten times longer, averages it out.
+Prints every time, each side's median and slowest submission (a stall shows there), the
+ratio (target: 10x or more), whether every grade of every submission is identical (in
+every run), and how many submissions the command ran in full (the fast path's fallback);
+with --also-full, the command's time with --full too. Ends with one line per lesson. A
+benchmark: it prints, it asserts nothing.
 """
 
 from __future__ import annotations
@@ -102,12 +106,19 @@ def full_runs(grade_table: Path) -> int:
         return sum("every cell run" in row["notes"] for row in csv.DictReader(f))
 
 
+def differing_grades(expected: dict, got: dict) -> list[tuple[str, str]]:
+    """The (student, grade id) pairs whose scores differ (or exist on one side only)."""
+    return sorted(key for key in expected.keys() | got.keys() if expected.get(key) != got.get(key))
+
+
 def benchmark(number: str, args: argparse.Namespace, sandboxed: bool) -> dict:
     """One lesson's class, graded both ways; what it measured."""
     with tempfile.TemporaryDirectory(prefix="class-grading-") as tmp:
-        serial, parallel = Path(tmp) / "serial", Path(tmp) / "parallel"
+        serial = Path(tmp) / "serial"
+        runs = [Path(tmp) / f"parallel{run}" for run in range(args.repeat)]
         lesson = make_class(serial, number, args.students)
-        shutil.copytree(serial, parallel)
+        for copy in runs:
+            shutil.copytree(serial, copy)
         if args.also_full:
             shutil.copytree(serial, Path(tmp) / "full")
         print(f"\n{args.students} submissions of {lesson}, {os.cpu_count()} CPUs, "
@@ -119,15 +130,21 @@ def benchmark(number: str, args: argparse.Namespace, sandboxed: bool) -> dict:
         print(f"serial nbgrader autograde:  {serial_seconds:6.1f} s "
               f"({serial_seconds / args.students:.2f} s per submission; CPU {serial_cpu:.1f} s)")
 
-        seconds, cpu_seconds, result = run_command(parallel, lesson, args.workers, sandboxed)
-        print(f"python -m autograder grade: {seconds:6.1f} s "
+        timings = []  # (wall seconds, busy CPU seconds) of each run of the command
+        for copy in runs:
+            seconds, cpu_seconds, result = run_command(copy, lesson, args.workers, sandboxed)
+            timings.append((seconds, cpu_seconds))
+            if result.returncode:
+                print(result.stdout[-2000:], result.stderr[-2000:])
+        seconds, cpu_seconds = (statistics.median(side) for side in zip(*timings))
+        print(f"python -m autograder grade: {seconds:6.1f} s, the median of "
+              f"{', '.join(f'{wall:.1f}' for wall, _ in timings)} s "
               f"({seconds / args.students:.2f} s per submission, start-up included; "
               f"CPU {cpu_seconds:.1f} s)")
-        if result.returncode:
-            print(result.stdout[-2000:], result.stderr[-2000:])
+        table = runs[0] / "grades.csv"
         print(f"per submission: serial {spread(serial_durations(serial, lesson))}; "
-              f"the command {spread(command_durations(parallel / 'grades.csv'))}; "
-              f"run in full after the fast path: {full_runs(parallel / 'grades.csv')}")
+              f"the command {spread(command_durations(table))}; "
+              f"run in full after the fast path: {full_runs(table)}")
         full_seconds = None
         if args.also_full:
             full_seconds, _, _ = run_command(Path(tmp) / "full", lesson, args.workers, sandboxed,
@@ -137,16 +154,18 @@ def benchmark(number: str, args: argparse.Namespace, sandboxed: bool) -> dict:
         print(f"ratio: {ratio:.1f}x (target {TARGET_RATIO:g}x); CPU time ratio "
               f"{serial_cpu / cpu_seconds:.1f}x (the machine's busy CPU time in each run)")
 
-        expected, got = cell_grades(serial, lesson), cell_grades(parallel, lesson)
-        differ = sorted(key for key in expected.keys() | got.keys()
-                        if expected.get(key) != got.get(key))
-        print(f"identical scores: {'yes' if not differ else 'NO'} "
-              f"({len(expected)} grades of {args.students} submissions compared)")
-        for student, cell in differ[:10]:
-            print(f"  {student} {cell}: nbgrader {expected.get((student, cell))}, "
-                  f"ours {got.get((student, cell))}")
+        expected = cell_grades(serial, lesson)
+        differ = [differing_grades(expected, cell_grades(copy, lesson)) for copy in runs]
+        print(f"identical scores: {'yes' if not any(differ) else 'NO'} "
+              f"({len(expected)} grades of {args.students} submissions compared, in each of "
+              f"{len(runs)} runs)")
+        for run, (copy, keys) in enumerate(zip(runs, differ, strict=True)):
+            got = cell_grades(copy, lesson)
+            for student, cell in keys[:10]:
+                print(f"  run {run + 1}: {student} {cell}: nbgrader {expected.get((student, cell))}, "
+                      f"ours {got.get((student, cell))}")
         return {"lesson": lesson, "serial": serial_seconds, "ours": seconds, "ratio": ratio,
-                "identical": not differ, "full": full_seconds}
+                "identical": not any(differ), "full": full_seconds}
 
 
 def main() -> None:
@@ -155,6 +174,9 @@ def main() -> None:
                         help="comma-separated lesson numbers (default: 01,04,08,11)")
     parser.add_argument("--students", type=int, default=20)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of the command, each on a fresh copy; the median is compared "
+                             "(default: 3)")
     parser.add_argument("--also-full", action="store_true",
                         help="time the command with --full (every cell) as well")
     args = parser.parse_args()
