@@ -9,10 +9,16 @@
 
 import sys
 
-# nbformat imports jsonschema, which imports rfc3987_syntax only to check "iri" formats (no
-# notebook schema has one); importing it builds a parser for about 2.5 s, most of a command's
-# start-up. A None entry in sys.modules makes that optional import fail, for every command.
-sys.modules.setdefault("rfc3987_syntax", None)
+# nbformat imports jsonschema, which imports, if installed, one library per string format it
+# can check ("iri", "uri", "date-time", "color"...). No notebook schema has a format, and
+# nothing here asks jsonschema to check one. rfc3987_syntax builds a parser as it is imported
+# (about a second, `python -X importtime`), the others take about 30 ms together: most of a
+# command's start-up. A None entry in sys.modules makes those optional imports fail, for every
+# command. Only jsonschema imports them.
+JSONSCHEMA_FORMAT_LIBRARIES = ("rfc3987_syntax", "rfc3987", "rfc3986_validator", "rfc3339_validator",
+                               "fqdn", "webcolors", "jsonpointer", "uri_template", "isoduration")
+for name in JSONSCHEMA_FORMAT_LIBRARIES:
+    sys.modules.setdefault(name, None)
 
 USAGE = """usage: python -m autograder COMMAND [...]   (COMMAND --help for its options)
 

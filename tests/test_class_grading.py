@@ -196,6 +196,42 @@ def test_provided_files_are_copied_once_compiled_and_linked(tmp_path: Path) -> N
     assert "42" in (second.work / "helpers" / "tool.py").read_text()
 
 
+def test_a_forked_kernels_manager_looks_up_no_kernel_spec(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker forks every kernel: its manager takes one fixed spec (Python, interrupted with
+    a signal) instead of searching Jupyter's folders for the spec of a command never run."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from autograder.grading.kernel import FORKED_KERNEL_SPEC, Scratch, WorkerKernelManager
+
+    def look_up(self: KernelSpecManager, name: str) -> None:
+        raise AssertionError(f"the manager looked up the kernel spec {name!r}")
+
+    monkeypatch.setattr(KernelSpecManager, "get_kernel_spec", look_up)
+    release = tmp_path / "release"
+    release.mkdir()
+    scratch = Scratch(tmp_path / "worker", "ada-lesson", None, release, {})
+    manager = WorkerKernelManager(worker=None, submission=scratch)
+    assert manager.kernel_spec is FORKED_KERNEL_SPEC
+    assert (manager.kernel_spec.language, manager.kernel_spec.interrupt_mode) == ("python", "signal")
+
+
+def test_the_commands_leave_out_the_libraries_jsonschema_checks_formats_with() -> None:
+    """`python -m autograder` keeps jsonschema from importing its string-format libraries
+    (slow to import; no notebook schema has a format), and notebooks still validate."""
+    report = ("import sys, nbformat; from autograder.__main__ import JSONSCHEMA_FORMAT_LIBRARIES as L; "
+              "nbformat.validate(nbformat.v4.new_notebook()); "
+              "print(sorted(name for name in L if sys.modules.get(name)))")
+
+    def loaded(first: str) -> list[str]:
+        result = subprocess.run([sys.executable, "-c", f"{first}; {report}"], cwd=ROOT,
+                                capture_output=True, text=True, check=True)
+        return json.loads(result.stdout.replace("'", '"'))
+
+    assert loaded("import jsonschema"), "jsonschema imports none of them: nothing to leave out"
+    assert loaded("import autograder.__main__") == []
+
+
 def test_a_grading_process_opens_each_gradebook_with_one_engine_and_checks_its_tables_once(
         graded: Graded, monkeypatch: pytest.MonkeyPatch) -> None:
     import nbgrader.api

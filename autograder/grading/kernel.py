@@ -22,6 +22,7 @@ from typing import Any
 import zmq
 import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import KernelProvisionerBase
 from jupyter_client.session import Session
@@ -29,6 +30,13 @@ from traitlets import Any as AnyTrait
 from traitlets import Type, default
 
 from autograder.grading.sandbox import Worker
+
+#: The spec of every kernel a worker forks. A kernel manager looks its kernel's spec up in
+#: Jupyter's data folders as it starts one, which cost a grading process's first submission
+#: about 60 ms; a forked kernel runs no command, and the manager reads only its language and
+#: how to interrupt it (a signal, which the worker delivers).
+FORKED_KERNEL_SPEC = KernelSpec(name="python3", display_name="Python 3 (forked by a worker)",
+                                language="python", argv=[], interrupt_mode="signal")
 
 
 class ForkProvisioner(KernelProvisionerBase):
@@ -168,7 +176,8 @@ class WorkerKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(Path(self.submission.ipc) / "k")
         self.connection_file = str(Path(self.submission.folder) / "connection.json")
-        self.kernel_name = "python3"
+        self.kernel_name = FORKED_KERNEL_SPEC.name
+        self._kernel_spec = FORKED_KERNEL_SPEC
 
     async def _async_pre_start_kernel(self, **kw: Any) -> tuple[list[str], dict[str, Any]]:
         if self.provisioner is None:
