@@ -207,10 +207,11 @@ def _grade_all(tasks: list[Task], workers: int, pool: Pool, outcomes: list[Outco
 def prepare_gradebook(options: Options, tasks: list[Task]) -> None:
     """Set `options.db_url` to the course's gradebook (nbgrader's db_url, from the course's
     config), once per command, after checking that it opens and holds the lessons of `tasks`
-    (GradebookError if not, before any submission is graded); then create the students and
-    submissions of `tasks` there (grade.register: safe when another grader shares it)."""
+    (GradebookError if not, before any submission is graded). Each grading process then
+    creates its submission's rows as it grades it (grade.register: safe when another grader
+    shares the gradebook), side by side with the others, instead of this process creating a
+    whole class's before any grading starts."""
     from autograder.gradebook import GradebookError, check_gradebook, gradebook_lessons, gradebook_url, shown
-    from autograder.grading.grade import register
 
     if not options.db_url:
         url = gradebook_url(options.course)
@@ -220,7 +221,6 @@ def prepare_gradebook(options: Options, tasks: list[Task]) -> None:
             raise GradebookError(f"the gradebook {shown(url)} has no lesson {', '.join(missing)}: "
                                  f"release it first:  python -m autograder release {' '.join(missing)}")
         options.db_url = url
-    register(options.db_url, options.course, tasks)
 
 
 def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome], list[Task]]:

@@ -203,8 +203,9 @@ def record_zero(db_url: str, lesson: str, student: str) -> None:
 
 
 def register(db_url: str, course: Path, tasks: list[tuple[str, str]]) -> None:
-    """Create, before any is graded, the student and the submission of every (lesson, student)
-    of `tasks` that has a folder in submitted/ and a lesson in the gradebook.
+    """Create the student and the submission of every (lesson, student) of `tasks` that has a
+    folder in submitted/ and a lesson in the gradebook; `grade` does, for its submission,
+    before nbgrader grades it.
 
     nbgrader creates them as it grades each submission: it looks the row up and inserts it
     if missing. Two graders sharing a gradebook (docs/deploy.md) who reach one student at the
@@ -298,6 +299,7 @@ def grade(options: Options, lesson: str, student: str, *, worker) -> Outcome:
         outcome.status, outcome.notes = preflight(course, lesson, student, notebook, release)
         if outcome.status == NO_SUBMISSION:
             return outcome
+        register(options.db_url, course, [(lesson, student)])
         if outcome.status != GRADED:
             record_zero(options.db_url, lesson, student)
             outcome.score, outcome.max_score = scores(options.db_url, lesson, student)
