@@ -196,6 +196,23 @@ def test_provided_files_are_copied_once_compiled_and_linked(tmp_path: Path) -> N
     assert "42" in (second.work / "helpers" / "tool.py").read_text()
 
 
+def test_a_grading_process_copies_the_provided_files_before_its_first_submission(
+        tmp_path: Path) -> None:
+    """grade.warm_up, run while the worker imports: the lesson's provided files are in the
+    worker's folder, compiled, before any submission needs them; a lesson whose release
+    folder is missing costs nothing there (grading reports it, per submission)."""
+    from autograder.grading.grade import warm_up
+
+    release = tmp_path / "release" / "lesson"
+    (release / "helpers").mkdir(parents=True)
+    (release / "helpers" / "tool.py").write_text("ANSWER = 42\n")
+    nbformat.write(nbformat.v4.new_notebook(), release / "lesson.ipynb")
+    warm_up([tmp_path / "release" / "gone", release], tmp_path / "worker")
+    provided = tmp_path / "worker" / ".provided" / "lesson"
+    assert list((provided / "helpers" / "__pycache__").glob("tool.*.pyc"))
+    assert not (tmp_path / "worker" / ".provided" / "gone").exists()
+
+
 def test_a_forked_kernels_manager_looks_up_no_kernel_spec(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker forks every kernel: its manager takes one fixed spec (Python, interrupted with

@@ -58,8 +58,12 @@ _STATE: dict = {}
 Task = tuple[str, str]  # (lesson, student)
 
 
-def _start_process(slots, lock, launched: Workers, board: Board) -> None:
-    """In each grading process: take a slot and the warm worker launched for it."""
+def _start_process(slots, lock, launched: Workers, board: Board, releases: list[Path]) -> None:
+    """In each grading process: take a slot and the warm worker launched for it; while that
+    worker may still be importing, do what the first submission would do first (releases:
+    the lessons' release folders; see grade.warm_up)."""
+    from autograder.grading.grade import warm_up
+
     die_with_parent()  # a killed command leaves no grading process behind
     slot = slots.get()
     sys.path[:0] = [str(ROOT), str(ROOT / "lessons")]
@@ -77,6 +81,7 @@ def _start_process(slots, lock, launched: Workers, board: Board) -> None:
                             preimport=worker.preimport, uid=worker.uid).ready()
 
     board.pid[slot] = os.getpid()
+    warm_up(releases, worker.folder)
     _STATE.update(start=start, worker=worker.ready(), slot=slot, board=board)
 
 
@@ -204,6 +209,11 @@ def _grade_all(tasks: list[Task], workers: int, pool: Pool, outcomes: list[Outco
     return suspects
 
 
+def releases(course: Path, tasks: list[Task]) -> list[Path]:
+    """The release folders of the lessons of `tasks`."""
+    return [course / "release" / lesson for lesson in sorted({lesson for lesson, _ in tasks})]
+
+
 def prepare_gradebook(options: Options, tasks: list[Task]) -> None:
     """Set `options.db_url` to the course's gradebook (nbgrader's db_url, from the course's
     config), once per command, after checking that it opens and holds the lessons of `tasks`
@@ -250,7 +260,8 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
         # ends without a last pass over them (it took 0.3 s of a command's run).
         gc.freeze()
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_process,
-                                 initargs=(slots, context.RLock(), launched, board)) as executor:
+                                 initargs=(slots, context.RLock(), launched, board,
+                                           releases(pool.options.course, tasks))) as executor:
             futures = {executor.submit(_grade, pool.options, index, *task): task
                        for index, task in enumerate(tasks)}
             while futures:
