@@ -209,7 +209,7 @@ def _grade_all(tasks: list[Task], workers: int, pool: Pool, outcomes: list[Outco
     return suspects
 
 
-def releases(course: Path, tasks: list[Task]) -> list[Path]:
+def release_folders(course: Path, tasks: list[Task]) -> list[Path]:
     """The release folders of the lessons of `tasks`."""
     return [course / "release" / lesson for lesson in sorted({lesson for lesson, _ in tasks})]
 
@@ -261,7 +261,7 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
         gc.freeze()
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_process,
                                  initargs=(slots, context.RLock(), launched, board,
-                                           releases(pool.options.course, tasks))) as executor:
+                                           release_folders(pool.options.course, tasks))) as executor:
             futures = {executor.submit(_grade, pool.options, index, *task): task
                        for index, task in enumerate(tasks)}
             while futures:

@@ -51,9 +51,10 @@ def warm_up(releases: list[Path], worker_folder: Path) -> None:
     """Do, once per grading process and before it grades, the slow first steps of grading a
     lesson: nbformat compiles a validator for the release's notebook format (about 60 ms),
     and the lesson's provided files are copied into the worker's folder and compiled
-    (`provided_copy`; about 45 ms for lesson 01). The command calls it while the worker is
-    still importing its modules. Only a head start: whatever fails here (a release folder
-    missing or broken) fails again where grading reports it, for each submission."""
+    (`provided_copy`; about 45 ms for lesson 01). Each grading process calls it as it
+    starts, while its worker may still be importing. Only a head start: whatever fails here
+    (a release folder missing or broken) fails again where grading reports it, for each
+    submission."""
     for release in releases:
         with contextlib.suppress(Exception):
             for path in sorted(release.glob("*.ipynb")):
