@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 from autograder import DEFAULT_COURSE, ROOT
 from autograder.gradebook import end_turn, reuse_connections, take_turns
 from autograder.grading.outcome import FAILED, GRADED, NO_SUBMISSION, Options, Outcome
-from autograder.grading.sandbox import Worker, Workers
+from autograder.grading.sandbox import Workers
 from autograder.grading.worker import die_with_parent
 
 if TYPE_CHECKING:
@@ -75,14 +75,9 @@ def _start_process(slots, lock, launched: Workers, board: Board, releases: list[
     worker = launched[slot]
     reuse_connections()
     take_turns(lock)
-
-    def start() -> Worker:  # a fresh worker like this one, should this one die
-        return Worker.alone(worker.folder, sandbox=worker.sandbox, private=worker.private,
-                            preimport=worker.preimport, uid=worker.uid).ready()
-
     board.pid[slot] = os.getpid()
     warm_up(releases, worker.folder)
-    _STATE.update(start=start, worker=worker.ready(), slot=slot, board=board)
+    _STATE.update(worker=worker.ready(), slot=slot, board=board)
 
 
 def _grade(options: Options, task: int, lesson: str, student: str) -> Outcome:
@@ -92,7 +87,7 @@ def _grade(options: Options, task: int, lesson: str, student: str) -> Outcome:
     board.started[slot], board.task[slot] = time.monotonic(), task
     try:
         if not _STATE["worker"].alive():  # the worker died (a submission killed it): a fresh one
-            _STATE["worker"] = _STATE["start"]()
+            _STATE["worker"] = _STATE["worker"].replacement().ready()
         return grade(options, lesson, student, worker=_STATE["worker"])
     finally:
         end_turn()

@@ -191,6 +191,12 @@ class Worker:
         return Workers([folder], sandbox=sandbox, private=private, preimport=preimport,
                        uids=[uid])[0]
 
+    def replacement(self) -> Worker:
+        """A worker like this one (its folder, sandbox, modules and uid) with a process of its
+        own, for when this one has died; call `ready()` next."""
+        return Worker.alone(self.folder, sandbox=self.sandbox, private=self.private,
+                            preimport=self.preimport, uid=self.uid)
+
     def ready(self) -> Worker:
         """Wait until the worker has imported its modules (and keep reading its stderr)."""
         drain = threading.Thread(target=self._drain, daemon=True)
