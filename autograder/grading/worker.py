@@ -32,6 +32,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 
 #: What every kernel imports (the kernel itself, numpy for the grader's calls, plots); the
 #: grader adds, on the command line, the modules the graded lessons import (see cli.py).
@@ -128,16 +129,8 @@ class KernelForker:
         if uid is not None:
             os.chown(connection_file, uid, uid)
         os.chmod(connection_file, 0o600)
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            try:
-                self.become_kernel(work, connection_file, uid, limits, request.get("env", {}))
-            except BaseException:  # the child must never return into the worker
-                import traceback
-
-                os.write(2, traceback.format_exc().encode())
-            finally:
-                os._exit(70)
+        pid = fork_into(self.become_kernel, work, connection_file, uid, limits,
+                        request.get("env", {}))
         with self.lock:
             self.kernel, self.uid, self.status, self.killed_processes = pid, uid, None, 0
             self.died_at = None
@@ -295,6 +288,23 @@ def command_line(pid: int | None) -> str:
         return ""
 
 
+def fork_into(body: Callable[..., object], *args: object) -> int:
+    """Fork a child that runs body(*args) and never returns into this process's code: it
+    exits when `body` does, with 70 and the traceback on its stderr if `body` raised.
+    Returns the child's pid."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            body(*args)
+        except BaseException:
+            import traceback
+
+            os.write(2, traceback.format_exc().encode())
+        finally:
+            os._exit(70)
+    return pid
+
+
 def die_with_parent() -> None:
     """Linux: end when the grader ends, sandboxed (bwrap does this too) or not."""
     try:
@@ -363,28 +373,20 @@ def serve_slots(loaded: list[str], slots: list[dict], isolated: bool) -> None:
     requests' read end, the replies' and the errors' write ends]}); then stop one when stdin
     says "stop N", and as each ends, kill whatever is left of its kernels (the processes of
     its uid). Ends when every slot's worker has ended."""
-    forked: dict[int, int] = {}  # pid -> slot
-    for index, slot in enumerate(slots):
-        pid = os.fork()
-        if pid == 0:  # a slot's worker: never returns
-            try:
-                for target, fd in enumerate(slot["fds"]):
-                    os.dup2(fd, target)
-                for other in slots:
-                    for fd in other["fds"]:
-                        os.close(fd)
-                die_with_parent()
-                if isolated:
-                    isolate(slot["folder"])
-                os.chdir(slot["folder"])
-                serve(loaded)
-            except BaseException:
-                import traceback
+    def serve_slot(slot: dict) -> None:  # in the slot's worker
+        for target, fd in enumerate(slot["fds"]):
+            os.dup2(fd, target)
+        for other in slots:
+            for fd in other["fds"]:
+                os.close(fd)
+        die_with_parent()
+        if isolated:
+            isolate(slot["folder"])
+        os.chdir(slot["folder"])
+        serve(loaded)
 
-                os.write(2, traceback.format_exc().encode())
-            finally:
-                os._exit(70)
-        forked[pid] = index
+    forked = {fork_into(serve_slot, slot): index  # pid -> slot
+              for index, slot in enumerate(slots)}
     for slot in slots:
         for fd in slot["fds"]:
             os.close(fd)
