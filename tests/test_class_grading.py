@@ -647,6 +647,37 @@ def test_workers_import_what_the_lesson_imports_when_it_runs(tmp_path: Path) -> 
     assert imported_modules(tmp_path) == ["fractions", "math", "numpy", "scipy"]
 
 
+KERNEL_START = """
+import os, sys, tempfile
+from jupyter_client.connect import write_connection_file
+from autograder.grading import worker
+worker.preimport([])
+folder = tempfile.mkdtemp()
+connection = os.path.join(folder, "kernel.json")
+write_connection_file(connection, transport="ipc", ip=os.path.join(folder, "kernel"))
+warm = set(sys.modules)
+read, write = os.pipe()
+if os.fork() == 0:
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the kernel's banner
+    os.environ.update(HOME=folder, IPYTHONDIR=os.path.join(folder, ".ipython"))
+    from ipykernel.kernelapp import IPKernelApp
+    IPKernelApp.instance().initialize(["-f", connection, "--IPKernelApp.transport=ipc",
+                                       "--HistoryManager.hist_file=:memory:"])
+    os.write(write, " ".join(sorted(set(sys.modules) - warm)).encode())
+    os._exit(0)
+os.close(write)
+print(os.read(read, 100_000).decode())
+"""
+
+
+def test_a_forked_kernel_imports_nothing_its_worker_did_not_import_first() -> None:
+    """Every module a kernel's start-up imports is imported once, by the warm worker, instead
+    of once per submission (worker.PREIMPORT)."""
+    result = subprocess.run([sys.executable, "-c", KERNEL_START], cwd=ROOT, capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.split() == []
+
+
 def test_refuses_without_bubblewrap(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "autograder", "grade", LESSON.name,
                              "--course", str(tmp_path)], cwd=ROOT, capture_output=True, text=True,

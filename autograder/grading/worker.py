@@ -43,7 +43,8 @@ PREIMPORT = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.back
              "ipywidgets", "tqdm.auto",
              # what a kernel's start-up and its first error's traceback import
              "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.logger",
-             "IPython.extensions.storemagic", "IPython.utils.wildcard",
+             "IPython.core.oinspect", "IPython.extensions.storemagic", "IPython.utils.wildcard",
+             "importlib.readers",
              "tornado.platform.asyncio", "pygments.formatters.terminal256", "pygments.styles")
 
 
