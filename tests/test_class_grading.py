@@ -213,6 +213,37 @@ def test_a_grading_process_copies_the_provided_files_before_its_first_submission
     assert not (tmp_path / "worker" / ".provided" / "gone").exists()
 
 
+def test_the_command_compiles_the_validators_grading_uses_before_forking(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """grade.compile_validators: nbformat's strict and relaxed validators for the release's
+    format are compiled once, in the command, for every grading process to inherit."""
+    import nbformat.validator
+
+    from autograder.grading.grade import compile_validators
+
+    monkeypatch.setattr(nbformat.validator, "validators", {})
+    release = tmp_path / "release" / "lesson"
+    release.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), release / "lesson.ipynb")
+    compile_validators([tmp_path / "release" / "gone", release])
+    compiled = {key[1:] for key in nbformat.validator.validators}
+    minor = nbformat.v4.nbformat_minor
+    assert compiled == {(4, minor, False), (4, minor, True)}
+
+
+def test_the_collector_is_paused_only_inside() -> None:
+    """cli.collector_paused: no garbage collection while nbgrader is imported, and the
+    collector on again after, even when the import fails (forked processes inherit it)."""
+    import gc
+
+    from autograder.grading.cli import collector_paused
+
+    with pytest.raises(ImportError), collector_paused():
+        assert not gc.isenabled()
+        raise ImportError("a broken installation")
+    assert gc.isenabled()
+
+
 def test_a_forked_kernels_manager_looks_up_no_kernel_spec(tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """A worker forks every kernel: its manager takes one fixed spec (Python, interrupted with

@@ -47,18 +47,28 @@ def notebook_names(db_url: str, lesson: str) -> tuple[str, ...]:
         return tuple(nb.name for nb in gb.find_assignment(lesson).notebooks)
 
 
+def compile_validators(releases: list[Path]) -> None:
+    """Have nbformat compile, once per command, the two validators grading checks the lessons'
+    notebooks with: the strict one (reading, writing; about 60 ms) and the relaxed one
+    (nbconvert, between preprocessors; about 30 ms). The grading processes, forked after,
+    inherit them; each compiled both in its first submission. Only a head start: a release
+    that cannot be read fails again where grading reports it, for each submission."""
+    for release in releases:
+        for path in sorted(release.glob("*.ipynb")):
+            with contextlib.suppress(Exception):
+                notebook = nbformat.read(path, as_version=4)
+                nbformat.validate(notebook)
+                nbformat.validate(notebook, relax_add_props=True)
+
+
 def warm_up(releases: list[Path], worker_folder: Path) -> None:
-    """Do, once per grading process and before it grades, the slow first steps of grading a
-    lesson: nbformat compiles a validator for the release's notebook format (about 60 ms),
-    and the lesson's provided files are copied into the worker's folder and compiled
-    (`provided_copy`; about 45 ms for lesson 01). Each grading process calls it as it
-    starts, while its worker may still be importing. Only a head start: whatever fails here
-    (a release folder missing or broken) fails again where grading reports it, for each
-    submission."""
+    """Copy, once per grading process and before it grades, the lessons' provided files into
+    the worker's folder and compile them (`provided_copy`; about 45 ms for lesson 01). Each
+    grading process calls it as it starts, while its worker may still be importing. Only a
+    head start: whatever fails here (a release folder missing or broken) fails again where
+    grading reports it, for each submission."""
     for release in releases:
         with contextlib.suppress(Exception):
-            for path in sorted(release.glob("*.ipynb")):
-                nbformat.validate(nbformat.read(path, as_version=4))
             provided_copy(worker_folder, release)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import json
 import os
 import resource
@@ -416,7 +417,10 @@ def main() -> None:
     whether each slot gets namespaces of its own (in the sandbox)}."""
     die_with_parent()
     spec = json.loads(sys.argv[1])
-    serve_slots(preimport(spec["preimport"]), spec["slots"], spec["isolated"])
+    gc.disable()  # imports make objects, not garbage: collections while they ran cost 0.1 s
+    loaded = preimport(spec["preimport"])
+    gc.enable()
+    serve_slots(loaded, spec["slots"], spec["isolated"])
 
 
 if __name__ == "__main__":
