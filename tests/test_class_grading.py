@@ -231,6 +231,35 @@ def test_the_command_compiles_the_validators_grading_uses_before_forking(
     assert compiled == {(4, minor, False), (4, minor, True)}
 
 
+def test_nbgrader_checks_each_metadata_schema_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """grade.check_schemas_once: nbgrader's cell-metadata checks build one validator per
+    schema, and invalid metadata fails with the error jsonschema.validate gives."""
+    import jsonschema
+    import nbgrader.nbgraderformat.common as common
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    from autograder.grading.grade import CheckedSchemas, check_schemas_once
+
+    monkeypatch.setattr(common, "jsonschema", jsonschema)
+    check_schemas_once()
+    checked = []
+    monkeypatch.setattr(jsonschema.Draft4Validator, "check_schema",
+                        classmethod(lambda cls, schema: checked.append(schema)))
+    validator = MetadataValidator()
+    cell = nbformat.v4.new_code_cell(metadata={"nbgrader": {
+        "grade": True, "grade_id": "test_dense", "locked": True, "points": 2,
+        "schema_version": 3, "solution": False, "task": False}})
+    for _ in range(3):
+        validator.validate_cell(cell)
+    assert isinstance(common.jsonschema, CheckedSchemas) and len(checked) == 1
+    cell.metadata.nbgrader.points = "two"
+    with pytest.raises(jsonschema.ValidationError) as ours:
+        validator.validate_cell(cell)
+    with pytest.raises(jsonschema.ValidationError) as theirs:
+        jsonschema.validate(cell.metadata.nbgrader, validator.schema)
+    assert ours.value.message == theirs.value.message
+
+
 def test_the_collector_is_paused_only_inside() -> None:
     """cli.collector_paused: no garbage collection while nbgrader is imported, and the
     collector on again after, even when the import fails (forked processes inherit it)."""

@@ -63,7 +63,7 @@ def _start_process(slots, lock, launched: Workers, board: Board, releases: list[
     """In each grading process: take a slot and the warm worker launched for it; while that
     worker may still be importing, do what the first submission would do first (releases:
     the lessons' release folders; see grade.warm_up)."""
-    from autograder.grading.grade import warm_up
+    from autograder.grading.grade import check_schemas_once, warm_up
 
     die_with_parent()  # a killed command leaves no grading process behind
     slot = slots.get()
@@ -75,6 +75,7 @@ def _start_process(slots, lock, launched: Workers, board: Board, releases: list[
         sys.modules["torch"].set_num_threads(1)
     worker = launched[slot]
     reuse_connections()
+    check_schemas_once()
     take_turns(lock)
     board.pid[slot] = os.getpid()
     warm_up(releases, worker.folder)

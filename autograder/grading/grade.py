@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import json
 import logging
@@ -13,6 +14,7 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import nbformat
 from nbformat.notebooknode import NotebookNode
 from nbgrader.api import Gradebook, InvalidEntry
@@ -45,6 +47,37 @@ def notebook_names(db_url: str, lesson: str) -> tuple[str, ...]:
     """The lesson's notebooks, as its release made them (asked once per grading process)."""
     with Gradebook(db_url) as gb:
         return tuple(nb.name for nb in gb.find_assignment(lesson).notebooks)
+
+
+class CheckedSchemas:
+    """jsonschema, as nbgrader's checks of cell metadata use it (`jsonschema.validate`), with
+    one validator per schema, whose schema is checked against the metaschema once.
+
+    jsonschema.validate checks the schema itself and builds a validator at every call: 0.5 ms
+    of its 0.54 ms per cell, about 6 ms per submission. Invalid metadata raises the same
+    error as before (jsonschema's best match)."""
+
+    def __init__(self) -> None:
+        self.validators: list = []  # (schema, its validator), in the order first seen
+
+    def validate(self, instance: object, schema: dict) -> None:
+        validator = next((v for known, v in self.validators if known == schema), None)
+        if validator is None:
+            cls = jsonschema.validators.validator_for(schema)
+            cls.check_schema(schema)
+            validator = cls(copy.deepcopy(schema))
+            self.validators.append((validator.schema, validator))
+        error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise error
+
+
+def check_schemas_once() -> None:
+    """From now on, in this process, nbgrader checks cell metadata with `CheckedSchemas`."""
+    import nbgrader.nbgraderformat.common
+
+    if not isinstance(nbgrader.nbgraderformat.common.jsonschema, CheckedSchemas):
+        nbgrader.nbgraderformat.common.jsonschema = CheckedSchemas()
 
 
 def compile_validators(releases: list[Path]) -> None:
