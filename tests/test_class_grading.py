@@ -261,11 +261,12 @@ def test_nbgrader_checks_each_metadata_schema_once(monkeypatch: pytest.MonkeyPat
 
 
 def test_the_collector_is_paused_only_inside() -> None:
-    """cli.collector_paused: no garbage collection while nbgrader is imported, and the
-    collector on again after, even when the import fails (forked processes inherit it)."""
+    """worker.collector_paused: no garbage collection while the command and the workers
+    import, and the collector on again after, even when an import fails (processes forked
+    later inherit it)."""
     import gc
 
-    from autograder.grading.cli import collector_paused
+    from autograder.grading.worker import collector_paused
 
     with pytest.raises(ImportError), collector_paused():
         assert not gc.isenabled()

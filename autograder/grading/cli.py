@@ -35,7 +35,6 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -48,7 +47,7 @@ from autograder import DEFAULT_COURSE, ROOT
 from autograder.gradebook import end_turn, reuse_connections, take_turns
 from autograder.grading.outcome import FAILED, GRADED, NO_SUBMISSION, Options, Outcome
 from autograder.grading.sandbox import Workers
-from autograder.grading.worker import die_with_parent
+from autograder.grading.worker import collector_paused, die_with_parent
 
 if TYPE_CHECKING:
     from tqdm import tqdm
@@ -228,17 +227,6 @@ def prepare_gradebook(options: Options, tasks: list[Task]) -> None:
             raise GradebookError(f"the gradebook {shown(url)} has no lesson {', '.join(missing)}: "
                                  f"release it first:  python -m autograder release {' '.join(missing)}")
         options.db_url = url
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """No garbage collection inside: imports make objects, not garbage, and collections while
-    nbgrader's were imported cost 0.1 s (about 15% of their time)."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome], list[Task]]:

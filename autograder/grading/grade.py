@@ -58,7 +58,7 @@ class CheckedSchemas:
     error as before (jsonschema's best match)."""
 
     def __init__(self) -> None:
-        self.validators: list = []  # (schema, its validator), in the order first seen
+        self.validators: list[tuple[dict, jsonschema.protocols.Validator]] = []  # in the order first seen
 
     def validate(self, instance: object, schema: dict) -> None:
         validator = next((v for known, v in self.validators if known == schema), None)

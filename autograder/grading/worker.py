@@ -33,7 +33,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 #: What every kernel imports (the kernel itself, numpy for the grader's calls, plots); the
 #: grader adds, on the command line, the modules the graded lessons import (see cli.py).
@@ -307,6 +307,18 @@ def fork_into(body: Callable[..., object], *args: object) -> int:
     return pid
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection inside, and the collector on again after, whatever happens:
+    imports make objects, not garbage. Collections took about 0.1 s of each of the grading
+    command's two big imports: a warm worker's preimports (0.69 s) and nbgrader (0.77 s)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def die_with_parent() -> None:
     """Linux: end when the grader ends, sandboxed (bwrap does this too) or not."""
     try:
@@ -417,9 +429,8 @@ def main() -> None:
     whether each slot gets namespaces of its own (in the sandbox)}."""
     die_with_parent()
     spec = json.loads(sys.argv[1])
-    gc.disable()  # imports make objects, not garbage: collections while they ran cost 0.1 s
-    loaded = preimport(spec["preimport"])
-    gc.enable()
+    with collector_paused():
+        loaded = preimport(spec["preimport"])
     serve_slots(loaded, spec["slots"], spec["isolated"])
 
 
