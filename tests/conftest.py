@@ -160,6 +160,11 @@ class GradedCourse:
 #: Seconds per cell when the tests grade (the course's own limit is 120 s): generous, since no
 #: reference, untouched or mutant submission loops, and a loaded machine is slow, not wrong.
 CELL_TIMEOUT = 600
+#: Seconds nbgrader waits for a new kernel's first reply when the tests grade (the course's
+#: own limit is 300 s). Kernels answer within seconds here, even on a loaded machine; one that
+#: had not answered in 300 s (seen once in CI, load average about 2) never would have, and
+#: the run again that follows (`grade_lesson`) then starts 4 minutes sooner.
+STARTUP_TIMEOUT = 60
 
 
 def grade_lesson(root: Path, lesson: Lesson, submissions: dict[str, dict[str, str]]) -> str | None:
@@ -168,7 +173,8 @@ def grade_lesson(root: Path, lesson: Lesson, submissions: dict[str, dict[str, st
     A busy machine (other jobs, several lessons graded at once) can stretch a reference cell
     past the course's 120 s per cell, which nbgrader logs as an ERROR ("Timeout waiting for
     execute reply") and scores as a failure: no submission here loops, so cells get
-    CELL_TIMEOUT. An autograde that still logs an error is run once more; the first failure's
+    CELL_TIMEOUT (and a kernel that does not answer, STARTUP_TIMEOUT to start). An autograde
+    that still logs an error is run once more; the first failure's
     ERROR lines are returned, for a warning (None if it went through at once). A second
     failure is the lesson's (see `GradedCourse.check`).
     """
@@ -176,13 +182,13 @@ def grade_lesson(root: Path, lesson: Lesson, submissions: dict[str, dict[str, st
     nbgrader.generate_assignment(root, lesson.name)
     for student, answers in submissions.items():
         submit(root, lesson, student, answers)
-    timeout = f"--Execute.timeout={CELL_TIMEOUT}"
+    timeouts = (f"--Execute.timeout={CELL_TIMEOUT}", f"--Execute.startup_timeout={STARTUP_TIMEOUT}")
     first_failure = None
     try:
-        nbgrader.autograde(root, lesson.name, timeout)
+        nbgrader.autograde(root, lesson.name, *timeouts)
     except nbgrader.NbgraderError as err:
         first_failure = f"{lesson.name}: nbgrader autograde failed once, run again:\n{err}"
-        nbgrader.autograde(root, lesson.name, timeout)
+        nbgrader.autograde(root, lesson.name, *timeouts)
     nbgrader.generate_feedback(root, lesson.name)
     return first_failure
 
