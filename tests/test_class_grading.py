@@ -310,6 +310,24 @@ def test_the_commands_leave_out_the_libraries_jsonschema_checks_formats_with() -
     assert loaded("import autograder.__main__") == []
 
 
+def test_the_grading_command_leaves_out_nbgraders_server_extensions() -> None:
+    """cli.leave_out_server_extensions: nbgrader imports, and grades, without its server
+    extensions and jupyter_server's web handlers; in a process that has imported nbgrader
+    already, it changes nothing."""
+    leave_out = "from autograder.grading.cli import leave_out_server_extensions as leave_out"
+    report = ("import autograder.grading.grade; from nbgrader.converters import Autograde; "
+              "print('jupyter_server' in sys.modules)")
+
+    def served(first: str) -> str:
+        result = subprocess.run([sys.executable, "-c", f"import sys; {first}; {report}"], cwd=ROOT,
+                                capture_output=True, text=True, check=True)
+        return result.stdout.strip()
+
+    assert served("pass") == "True", "nbgrader no longer imports jupyter_server: nothing to leave out"
+    assert served(f"{leave_out}; leave_out()") == "False"
+    assert served(f"import nbgrader; {leave_out}; leave_out()") == "True"
+
+
 def test_a_grading_process_opens_each_gradebook_with_one_engine_and_checks_its_tables_once(
         graded: Graded, monkeypatch: pytest.MonkeyPatch) -> None:
     import nbgrader.api

@@ -35,6 +35,7 @@ import signal
 import sys
 import tempfile
 import time
+import types
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -53,6 +54,11 @@ if TYPE_CHECKING:
     from tqdm import tqdm
 
 RISK_FLAG = "--no-sandbox-i-accept-the-risk"
+#: nbgrader's Jupyter server extensions. Importing nbgrader imports all four, and with them
+#: jupyter_server's web handlers: about 70 ms of the 0.69 s nbgrader's import takes, on the
+#: grading command's start-up, which serves no web page.
+SERVER_EXTENSIONS = tuple(f"nbgrader.server_extensions.{name}" for name in
+                          ("assignment_list", "course_list", "validate_assignment", "formgrader"))
 
 _STATE: dict = {}
 Task = tuple[str, str]  # (lesson, student)
@@ -286,6 +292,23 @@ def _run_pool(tasks: list[Task], workers: int, pool: Pool) -> tuple[list[Outcome
     return outcomes, []
 
 
+def leave_out_server_extensions() -> None:
+    """Have nbgrader, once this process imports it, find an empty module in place of each of
+    its server extensions (SERVER_EXTENSIONS), whose `load_jupyter_server_extension` refuses.
+    Only for the grading command (`main`), and only before nbgrader is imported: a process
+    that has imported it already keeps it whole."""
+    if "nbgrader" in sys.modules:
+        return
+    for name in SERVER_EXTENSIONS:
+        module = types.ModuleType(name, "left out of the grading command (autograder/grading/cli.py)")
+        module.load_jupyter_server_extension = _no_server_extension
+        sys.modules.setdefault(name, module)
+
+
+def _no_server_extension(app: object) -> None:
+    raise RuntimeError("nbgrader's server extensions are left out of the grading command")
+
+
 def main(argv: list[str] | None = None) -> None:
     from autograder.gradebook import GradebookError
     from autograder.grading.sandbox import sandbox_available
@@ -310,6 +333,7 @@ def main(argv: list[str] | None = None) -> None:
                              "grades depend on, and every cell where that could differ)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
+    leave_out_server_extensions()
     ok, why = sandbox_available()
     if not ok and not args.no_sandbox:
         sys.exit(f"refusing to grade: {why}.\nStudent code would run unconfined, with your "
