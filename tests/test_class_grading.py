@@ -65,6 +65,13 @@ def edit_notebook(course: Path, student: str, change) -> None:
     nbformat.write(notebook, path)
 
 
+def python_prints(code: str) -> str:
+    """What a new Python process running `code` in the project's folder prints (stripped)."""
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                            check=True)
+    return result.stdout.strip()
+
+
 def cell_index(cells: list, name: str) -> int:
     return next(i for i, c in enumerate(cells) if c.metadata.get("nbgrader", {}).get("grade_id") == name)
 
@@ -302,9 +309,7 @@ def test_the_commands_leave_out_the_libraries_jsonschema_checks_formats_with() -
               "print(sorted(name for name in L if sys.modules.get(name)))")
 
     def loaded(first: str) -> list[str]:
-        result = subprocess.run([sys.executable, "-c", f"{first}; {report}"], cwd=ROOT,
-                                capture_output=True, text=True, check=True)
-        return json.loads(result.stdout.replace("'", '"'))
+        return json.loads(python_prints(f"{first}; {report}").replace("'", '"'))
 
     assert loaded("import jsonschema"), "jsonschema imports none of them: nothing to leave out"
     assert loaded("import autograder.__main__") == []
@@ -319,9 +324,7 @@ def test_the_grading_command_leaves_out_nbgraders_server_extensions() -> None:
               "print('jupyter_server' in sys.modules)")
 
     def served(first: str) -> str:
-        result = subprocess.run([sys.executable, "-c", f"import sys; {first}; {report}"], cwd=ROOT,
-                                capture_output=True, text=True, check=True)
-        return result.stdout.strip()
+        return python_prints(f"import sys; {first}; {report}")
 
     assert served("pass") == "True", "nbgrader no longer imports jupyter_server: nothing to leave out"
     assert served(f"{leave_out}; leave_out()") == "False"
@@ -409,9 +412,7 @@ def test_grade_finds_its_lessons_without_loading_nbgrader(tmp_path: Path) -> Non
     code = ("import sys; from pathlib import Path; from autograder.instructor import released_lessons; "
             f"print(released_lessons(Path({str(tmp_path)!r}), ['01'], by_folder=True), "
             "'nbgrader' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == f"['{LESSON.name}'] False"
+    assert python_prints(code) == f"['{LESSON.name}'] False"
 
 
 def test_a_lesson_missing_from_the_gradebook_stops_the_command_before_grading(
@@ -752,9 +753,7 @@ print(os.read(read, 100_000).decode())
 def test_a_forked_kernel_imports_nothing_its_worker_did_not_import_first() -> None:
     """Every module a kernel's start-up imports is imported once, by the warm worker, instead
     of once per submission (worker.PREIMPORT)."""
-    result = subprocess.run([sys.executable, "-c", KERNEL_START], cwd=ROOT, capture_output=True,
-                            text=True, check=True)
-    assert result.stdout.split() == []
+    assert python_prints(KERNEL_START) == ""
 
 
 def test_refuses_without_bubblewrap(tmp_path: Path) -> None:
